@@ -1,0 +1,11 @@
+//! Database entities of Tindak. Plain sea-orm models: no GraphQL, no rules.
+
+pub mod action;
+pub mod action_supporter;
+pub mod action_update;
+pub mod enums;
+pub mod issue;
+pub mod liaison;
+pub mod meeting;
+pub mod meeting_attendee;
+pub mod ministry;

@@ -1,0 +1,297 @@
+//! GraphQL types and resolvers for actions and their timeline.
+
+use async_graphql::{Context, ID, Object, Result};
+use chrono::NaiveDate;
+use entity::{action, action_update};
+
+use super::{
+    filter::{self, ActionFilter, ActionOrder},
+    service::{self, ActionStatus, CreateActionInput, Priority, UpdateActionInput},
+};
+use crate::{
+    error::{AppError, AppResult},
+    graphql::{
+        begin, commit, db,
+        loaders::{self, IssueKey, MeetingKey, MinistryKey, SupportersOf, UpdatesOf},
+        pagination::{Conn, Page, paginate},
+        scalars::{Date, DateTime, parse_id, to_id},
+        settings,
+    },
+    issues::graphql::Issue,
+    meetings::graphql::Meeting,
+    ministries::graphql::Ministry,
+};
+
+/// A follow-up action (tindak lanjut): who leads it, who supports it, and by when.
+pub struct Action(pub action::Model);
+
+impl From<action::Model> for Action {
+    fn from(m: action::Model) -> Self {
+        Self(m)
+    }
+}
+
+impl Action {
+    fn as_of(ctx: &Context<'_>, as_of: Option<Date>) -> NaiveDate {
+        as_of.map_or_else(|| settings(ctx).today(), |d| d.0)
+    }
+
+    fn days_late(&self, as_of: NaiveDate) -> i64 {
+        if self.0.status.is_closed() {
+            0
+        } else {
+            (as_of - self.0.due_on).num_days().max(0)
+        }
+    }
+}
+
+#[Object]
+impl Action {
+    pub async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// The meeting that agreed this action.
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Meeting> {
+        let m = loaders::one(ctx, MeetingKey(self.0.meeting_id)).await?;
+        Ok(Meeting(m.ok_or_else(|| AppError::not_found("meeting"))?))
+    }
+    /// The issue this action addresses, if any.
+    async fn issue(&self, ctx: &Context<'_>) -> Result<Option<Issue>> {
+        Ok(match self.0.issue_id {
+            Some(id) => loaders::one(ctx, IssueKey(id)).await?.map(Issue),
+            None => None,
+        })
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// The ministry responsible for the action.
+    async fn lead_ministry(&self, ctx: &Context<'_>) -> Result<Ministry> {
+        let m = loaders::one(ctx, MinistryKey(self.0.lead_ministry_id)).await?;
+        Ok(Ministry(m.ok_or_else(|| AppError::not_found("ministry"))?))
+    }
+    /// Ministries that support the lead, in the order they were named.
+    async fn supporting_ministries(&self, ctx: &Context<'_>) -> Result<Vec<Ministry>> {
+        let rows = loaders::list(ctx, SupportersOf(self.0.id)).await?;
+        let keys = rows.iter().map(|s| MinistryKey(s.ministry_id)).collect();
+        Ok(loaders::many(ctx, keys)
+            .await?
+            .into_iter()
+            .map(Ministry)
+            .collect())
+    }
+    /// The current deadline.
+    async fn due_on(&self) -> Date {
+        self.0.due_on.into()
+    }
+    /// The deadline first agreed, kept when the action is rescheduled.
+    async fn original_due_on(&self) -> Date {
+        self.0.original_due_on.into()
+    }
+    async fn priority(&self) -> Priority {
+        self.0.priority.into()
+    }
+    async fn status(&self) -> ActionStatus {
+        self.0.status.into()
+    }
+    /// The day the action was marked DONE.
+    async fn completed_on(&self) -> Option<Date> {
+        self.0.completed_on.map(Date)
+    }
+    /// Not DONE or CANCELLED and due before `asOf` (today by default).
+    async fn is_overdue(&self, ctx: &Context<'_>, as_of: Option<Date>) -> bool {
+        self.days_late(Self::as_of(ctx, as_of)) > 0
+    }
+    /// Days past the due date on `asOf` (today by default); 0 when not overdue.
+    async fn days_overdue(&self, ctx: &Context<'_>, as_of: Option<Date>) -> i64 {
+        self.days_late(Self::as_of(ctx, as_of))
+    }
+    /// The timeline: notes, status changes and new due dates, oldest first.
+    async fn updates(&self, ctx: &Context<'_>) -> Result<Vec<ActionUpdate>> {
+        let rows = loaders::list(ctx, UpdatesOf(self.0.id)).await?;
+        Ok(rows.into_iter().map(ActionUpdate).collect())
+    }
+    /// Increases with every change; pass it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+/// One entry in an action's timeline.
+pub struct ActionUpdate(pub action_update::Model);
+
+impl From<action_update::Model> for ActionUpdate {
+    fn from(m: action_update::Model) -> Self {
+        Self(m)
+    }
+}
+
+#[Object]
+impl ActionUpdate {
+    pub async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// The status before, when this entry changed it.
+    async fn from_status(&self) -> Option<ActionStatus> {
+        self.0.from_status.map(Into::into)
+    }
+    /// The status after, when this entry changed it.
+    async fn to_status(&self) -> Option<ActionStatus> {
+        self.0.to_status.map(Into::into)
+    }
+    /// The due date before, when this entry rescheduled the action.
+    async fn previous_due_on(&self) -> Option<Date> {
+        self.0.previous_due_on.map(Date)
+    }
+    /// The new due date, when this entry rescheduled the action.
+    async fn new_due_on(&self) -> Option<Date> {
+        self.0.new_due_on.map(Date)
+    }
+    /// Who wrote the entry.
+    async fn author(&self) -> Option<&str> {
+        self.0.author.as_deref()
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+/// The `actions` list, shared by the root query and `Ministry.actions`.
+pub async fn list_actions(
+    ctx: &Context<'_>,
+    first: Option<i32>,
+    after: Option<String>,
+    filter: Option<ActionFilter>,
+    order_by: Option<ActionOrder>,
+) -> Result<Conn<Action>> {
+    let page = Page::from_args(first, after.as_deref())?;
+    let select = filter::list_query(db(ctx), filter, order_by, settings(ctx).today()).await?;
+    let conn: Conn<Action> = paginate(db(ctx), select, page).await?;
+    let rows: Vec<&action::Model> = conn.edges.iter().map(|e| &e.node.0).collect();
+    prefetch(ctx, &rows).await?;
+    Ok(conn)
+}
+
+/// Loads what the query selects of a page's actions with one statement per kind of data,
+/// before the per-action resolvers run: they then find it in the request's cache, and the
+/// number of statements is the same for a page of 1 or of 100.
+async fn prefetch(ctx: &Context<'_>, actions: &[&action::Model]) -> AppResult<()> {
+    let look = ctx.look_ahead();
+    let nodes = [look.field("nodes"), look.field("edges").field("node")];
+    let wants = |field: &str| nodes.iter().any(|n| n.field(field).exists());
+    let mut ministries = Vec::new();
+    if wants("leadMinistry") {
+        ministries.extend(actions.iter().map(|a| MinistryKey(a.lead_ministry_id)));
+    }
+    if wants("supportingMinistries") {
+        let keys = actions.iter().map(|a| SupportersOf(a.id));
+        for rows in loaders::many(ctx, keys.collect()).await? {
+            ministries.extend(rows.iter().map(|s| MinistryKey(s.ministry_id)));
+        }
+    }
+    let meetings = actions.iter().map(|a| MeetingKey(a.meeting_id));
+    let issues = actions.iter().filter_map(|a| a.issue_id.map(IssueKey));
+    tokio::try_join!(
+        loaders::prime(ctx, ministries),
+        loaders::prime(ctx, meetings.filter(|_| wants("meeting"))),
+        loaders::prime(ctx, issues.filter(|_| wants("issue"))),
+    )?;
+    Ok(())
+}
+
+#[derive(Default)]
+pub struct ActionQuery;
+
+#[Object]
+impl ActionQuery {
+    /// Follow-up actions, by due date unless `orderBy` says otherwise.
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ActionFilter>,
+        order_by: Option<ActionOrder>,
+    ) -> Result<Conn<Action>> {
+        list_actions(ctx, first, after, filter, order_by).await
+    }
+
+    /// One action; null when there is none.
+    async fn action(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Action>> {
+        Ok(service::find(db(ctx), parse_id(&id, "id")?)
+            .await?
+            .map(Action))
+    }
+}
+
+#[derive(Default)]
+pub struct ActionMutation;
+
+#[Object]
+impl ActionMutation {
+    /// Adds an action to a meeting (and optionally to one of its issues).
+    async fn create_action(&self, ctx: &Context<'_>, input: CreateActionInput) -> Result<Action> {
+        let txn = begin(ctx).await?;
+        let a = service::create(&txn, input).await?;
+        commit(txn).await?;
+        Ok(Action(a))
+    }
+
+    /// Changes an action. A new `dueOn` keeps `originalDueOn` and is written to the timeline.
+    /// A stale `expectedVersion` is a CONFLICT and changes nothing.
+    async fn update_action(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateActionInput,
+        expected_version: Option<i32>,
+    ) -> Result<Action> {
+        let txn = begin(ctx).await?;
+        let a = service::update(&txn, &id, input, expected_version).await?;
+        commit(txn).await?;
+        Ok(Action(a))
+    }
+
+    /// Moves an action to another status, with an optional note for the timeline.
+    /// DONE records today as `completedOn`; reopening clears it.
+    async fn change_action_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: ActionStatus,
+        note: Option<String>,
+        expected_version: Option<i32>,
+    ) -> Result<Action> {
+        let txn = begin(ctx).await?;
+        let today = settings(ctx).today();
+        let a = service::change_status(&txn, &id, status, note.as_deref(), expected_version, today)
+            .await?;
+        commit(txn).await?;
+        Ok(Action(a))
+    }
+
+    /// Adds a progress note to an action's timeline.
+    async fn add_action_update(
+        &self,
+        ctx: &Context<'_>,
+        action_id: ID,
+        note: String,
+    ) -> Result<ActionUpdate> {
+        let txn = begin(ctx).await?;
+        let u = service::add_update(&txn, &action_id, &note).await?;
+        commit(txn).await?;
+        Ok(ActionUpdate(u))
+    }
+}

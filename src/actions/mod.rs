@@ -1,0 +1,5 @@
+//! Follow-up actions: who leads, who supports, by when, and their timeline.
+
+pub mod filter;
+pub mod graphql;
+pub mod service;

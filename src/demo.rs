@@ -1,0 +1,343 @@
+//! Demo data: the coordination meeting on the protection of Indonesian migrant workers (PMI)
+//! held by Kemenko Polkam in Tangerang Selatan on 28 January 2026, from its press release.
+//!
+//! From the source: the convening unit and chair, the attending ministries and agencies, the
+//! seven issues, and the two agreed follow-ups (Desa Migran Emas; the guideline on repatriating
+//! PMI and their remains). Illustrative: the meeting's hour, the issues' descriptions, the
+//! actions for the other issues, every deadline and priority, and the liaisons.
+
+use std::fmt;
+
+use anyhow::Context;
+use chrono::{NaiveDate, TimeZone};
+use chrono_tz::Tz;
+use entity::meeting;
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
+};
+
+use crate::{
+    actions::service::{MeetingActionInput, Priority},
+    graphql::scalars::{Date, DateTime},
+    issues::service::MeetingIssueInput,
+    meetings::service::{self as meetings, AttendeeInput, RecordMeetingInput},
+    ministries::{
+        liaisons::{self, AddLiaisonInput, Language},
+        service::{self as ministries, CreateMinistryInput, MinistryKind, MinistryRef},
+    },
+};
+
+pub const MEETING_TITLE: &str = "Rapat Koordinasi Identifikasi Masalah Pelindungan PMI";
+
+/// What a demo load did.
+#[derive(Debug, Default)]
+pub struct Outcome {
+    pub ministries_added: usize,
+    pub liaisons_added: usize,
+    pub meeting_added: bool,
+}
+
+impl fmt::Display for Outcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.ministries_added == 0 && self.liaisons_added == 0 && !self.meeting_added {
+            return write!(f, "demo data already present: nothing changed");
+        }
+        write!(
+            f,
+            "demo data loaded: {} ministries, {} liaisons, {} meeting",
+            self.ministries_added,
+            self.liaisons_added,
+            usize::from(self.meeting_added)
+        )
+    }
+}
+
+struct DemoMinistry {
+    code: &'static str,
+    name: &'static str,
+    short: &'static str,
+    kind: MinistryKind,
+    parent: Option<&'static str>,
+    liaison: Option<(&'static str, &'static str, Language)>,
+}
+
+const fn m(
+    code: &'static str,
+    name: &'static str,
+    short: &'static str,
+    kind: MinistryKind,
+) -> DemoMinistry {
+    DemoMinistry {
+        code,
+        name,
+        short,
+        kind,
+        parent: None,
+        liaison: None,
+    }
+}
+
+fn demo_ministries() -> Vec<DemoMinistry> {
+    use Language::{En, Id};
+    use MinistryKind::*;
+    let with = |mut d: DemoMinistry, name, email, lang| {
+        d.liaison = Some((name, email, lang));
+        d
+    };
+    vec![
+        m(
+            "KEMENKO-POLKAM",
+            "Kementerian Koordinator Bidang Politik dan Keamanan",
+            "Kemenko Polkam",
+            CoordinatingMinistry,
+        ),
+        with(
+            DemoMinistry {
+                parent: Some("KEMENKO-POLKAM"),
+                ..m(
+                    "KEMENKO-POLKAM-KSA",
+                    "Asisten Deputi Koordinasi Kerja Sama Asia",
+                    "Asdep Kerja Sama Asia",
+                    Other,
+                )
+            },
+            "Sekretariat Asdep Kerja Sama Asia",
+            "sekretariat.ksa@polkam.example.go.id",
+            Id,
+        ),
+        with(
+            m("KEMLU", "Kementerian Luar Negeri", "Kemlu", Ministry),
+            "Direktorat Pelindungan WNI",
+            "pwni@kemlu.example.go.id",
+            Id,
+        ),
+        with(
+            m(
+                "KEMENDAGRI",
+                "Kementerian Dalam Negeri",
+                "Kemendagri",
+                Ministry,
+            ),
+            "Ditjen Bina Pemerintahan Desa",
+            "bpd@kemendagri.example.go.id",
+            Id,
+        ),
+        with(
+            m(
+                "KEMENIMIPAS",
+                "Kementerian Imigrasi dan Pemasyarakatan",
+                "Kemenimipas",
+                Ministry,
+            ),
+            "Ditjen Imigrasi",
+            "imigrasi@kemenimipas.example.go.id",
+            Id,
+        ),
+        with(
+            m("KEMENSOS", "Kementerian Sosial", "Kemensos", Ministry),
+            "Ditjen Rehabilitasi Sosial",
+            "rehsos@kemensos.example.go.id",
+            Id,
+        ),
+        with(
+            m(
+                "KEMENPPPA",
+                "Kementerian Pemberdayaan Perempuan dan Perlindungan Anak",
+                "KemenPPPA",
+                Ministry,
+            ),
+            "Deputi Perlindungan Hak Perempuan",
+            "php@kemenpppa.example.go.id",
+            En,
+        ),
+        with(
+            m(
+                "KP2MI",
+                "Kementerian Pelindungan Pekerja Migran Indonesia",
+                "KP2MI",
+                Ministry,
+            ),
+            "Direktorat Pelindungan PMI",
+            "pelindungan@kp2mi.example.go.id",
+            Id,
+        ),
+        m(
+            "GT-TPPO",
+            "Gugus Tugas Pencegahan dan Penanganan Tindak Pidana Perdagangan Orang",
+            "Gugus Tugas TPPO",
+            TaskForce,
+        ),
+    ]
+}
+
+fn date(y: i32, mo: u32, d: u32) -> anyhow::Result<Date> {
+    NaiveDate::from_ymd_opt(y, mo, d)
+        .map(Date)
+        .context("invalid demo date")
+}
+
+fn action(
+    title: &str,
+    lead: &str,
+    supporters: &[&str],
+    due_on: Date,
+    priority: Priority,
+) -> MeetingActionInput {
+    MeetingActionInput {
+        title: title.to_owned(),
+        description: None,
+        lead_ministry: MinistryRef::code(lead),
+        supporting_ministries: Some(supporters.iter().map(|c| MinistryRef::code(c)).collect()),
+        due_on,
+        priority: Some(priority),
+    }
+}
+
+fn issue(
+    title: &str,
+    category: &str,
+    description: &str,
+    actions: Vec<MeetingActionInput>,
+) -> MeetingIssueInput {
+    MeetingIssueInput {
+        title: title.to_owned(),
+        description: Some(description.to_owned()),
+        category: Some(category.to_owned()),
+        actions: Some(actions),
+    }
+}
+
+fn demo_meeting() -> anyhow::Result<RecordMeetingInput> {
+    use Priority::{High, Normal, Urgent};
+    let starts_at = Tz::Asia__Jakarta
+        .with_ymd_and_hms(2026, 1, 28, 9, 0, 0)
+        .single()
+        .context("invalid demo time")?
+        .fixed_offset();
+    let attendees = [
+        "KEMLU",
+        "KEMENDAGRI",
+        "KEMENIMIPAS",
+        "KEMENSOS",
+        "KEMENPPPA",
+        "KP2MI",
+    ]
+    .into_iter()
+    .map(|code| AttendeeInput {
+        ministry: MinistryRef::code(code),
+        representatives: None,
+    })
+    .collect();
+    let mut desa = action(
+        "Memperkuat pelindungan PMI di tingkat akar rumput melalui program Desa Migran Emas",
+        "KP2MI",
+        &["KEMENDAGRI"],
+        date(2026, 4, 30)?,
+        High,
+    );
+    desa.description = Some(
+        "Disepakati dalam rapat: optimalisasi peran pemerintah desa untuk mencegah penempatan PMI secara non-prosedural sejak dari hulu.".into(),
+    );
+    let mut pedoman = action(
+        "Mempercepat pengesahan pedoman pemulangan PMI bermasalah dan jenazah PMI",
+        "KP2MI",
+        &["KEMLU", "KEMENSOS", "KEMENDAGRI"],
+        date(2026, 3, 13)?,
+        Urgent,
+    );
+    pedoman.description = Some(
+        "Disepakati dalam rapat: pedoman menjadi acuan terpadu proses kepulangan, mulai dari negara penempatan hingga tiba di daerah asal.".into(),
+    );
+    Ok(RecordMeetingInput {
+        title: MEETING_TITLE.to_owned(),
+        starts_at: DateTime(starts_at),
+        time_zone: Some("Asia/Jakarta".to_owned()),
+        location: Some("Tangerang Selatan, Banten".to_owned()),
+        chair: Some("Nur Rokhmah Hidayah".to_owned()),
+        chair_position: Some("Asisten Deputi Koordinasi Kerja Sama Asia".to_owned()),
+        convened_by: MinistryRef::code("KEMENKO-POLKAM-KSA"),
+        summary: Some(
+            "Forum sinergi lintas kementerian dan lembaga untuk merespons dinamika persoalan PMI yang semakin kompleks, mulai dari tahap pra-penempatan, masa penempatan, hingga purna penempatan. Identifikasi masalah menjadi fondasi untuk menyusun langkah tindak lanjut yang konkret dalam pelindungan PMI di luar negeri sekaligus menangani akar persoalan di dalam negeri.".to_owned(),
+        ),
+        source_url: None,
+        attendees: Some(attendees),
+        issues: Some(vec![
+            issue("Tata kelola penempatan PMI", "Pra-penempatan", "Tata kelola penempatan PMI yang perlu dibenahi agar penempatan berjalan prosedural.", vec![
+                action("Menyusun rekomendasi perbaikan tata kelola penempatan PMI", "KP2MI", &["KEMLU", "KEMENIMIPAS"], date(2026, 3, 31)?, Normal),
+            ]),
+            issue("Penanganan WNI yang terjerat kejahatan daring (online scam)", "Masa penempatan", "WNI yang terjerat kejahatan daring (online scam) di luar negeri.", vec![
+                action("Memetakan WNI yang terjerat online scam dan menyiapkan skema penanganan bersama", "KEMLU", &["KEMENIMIPAS", "GT-TPPO"], date(2026, 2, 27)?, High),
+            ]),
+            issue("Pemutakhiran formulir screening TPPO", "Pra-penempatan", "Formulir screening Tindak Pidana Perdagangan Orang (TPPO) perlu dimutakhirkan.", vec![
+                action("Memutakhirkan formulir screening TPPO", "KEMENIMIPAS", &["KEMENPPPA", "KP2MI"], date(2026, 2, 20)?, Normal),
+            ]),
+            issue("Penyusunan National Referral Mechanism (NRM)", "Lintas tahap", "NRM sebagai pedoman Gugus Tugas Pencegahan dan Penanganan TPPO: standar operasional untuk mengidentifikasi serta menangani PMI korban TPPO secara lebih cepat dan tepat.", vec![
+                action("Menyusun rancangan National Referral Mechanism (NRM)", "KEMENPPPA", &["KEMENSOS", "KEMLU", "GT-TPPO"], date(2026, 4, 30)?, High),
+            ]),
+            issue("Optimalisasi peran desa", "Pra-penempatan", "Peran pemerintah desa menjadi kunci utama dalam mencegah penempatan PMI secara non-prosedural sejak dari hulu.", vec![desa]),
+            issue("Ketersediaan shelter domestik", "Purna penempatan", "Ketersediaan shelter domestik bagi PMI bermasalah dan korban TPPO.", vec![
+                action("Menginventarisasi ketersediaan shelter domestik", "KEMENSOS", &["KEMENPPPA"], date(2026, 3, 6)?, Normal),
+            ]),
+            issue("Penguatan regulasi untuk efek jera", "Lintas tahap", "Kebutuhan penguatan regulasi guna memberikan efek jera bagi pelanggar.", vec![
+                action("Menyusun kajian penguatan regulasi untuk memberikan efek jera bagi pelanggar", "KEMENKO-POLKAM-KSA", &["KEMENIMIPAS", "GT-TPPO"], date(2026, 5, 29)?, Normal),
+            ]),
+        ]),
+        actions: Some(vec![pedoman]),
+    })
+}
+
+/// Loads whatever part of the demo data is missing, in one transaction.
+pub async fn load(db: &DatabaseConnection, tz: Tz) -> anyhow::Result<Outcome> {
+    let txn = db.begin().await?;
+    let mut outcome = Outcome::default();
+    for d in demo_ministries() {
+        if ministries::find_by_code(&txn, d.code).await?.is_some() {
+            continue;
+        }
+        let input = CreateMinistryInput {
+            code: d.code.to_owned(),
+            name: d.name.to_owned(),
+            short_name: Some(d.short.to_owned()),
+            kind: d.kind,
+            parent: d.parent.map(MinistryRef::code),
+        };
+        ministries::create(&txn, input).await?;
+        outcome.ministries_added += 1;
+        if let Some((name, email, language)) = d.liaison {
+            let input = AddLiaisonInput {
+                ministry: MinistryRef::code(d.code),
+                name: name.to_owned(),
+                email: email.to_owned(),
+                position: Some("Penghubung (liaison)".to_owned()),
+                language: Some(language),
+                receives_reminders: Some(true),
+            };
+            liaisons::add(&txn, input).await?;
+            outcome.liaisons_added += 1;
+        }
+    }
+    let input = demo_meeting()?;
+    let exists = meeting::Entity::find()
+        .filter(meeting::Column::Title.eq(MEETING_TITLE))
+        .filter(meeting::Column::StartsAt.eq(input.starts_at.0.to_utc()))
+        .count(&txn)
+        .await?
+        > 0;
+    if !exists {
+        meetings::record(&txn, input, tz).await?;
+        outcome.meeting_added = true;
+    }
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+/// `serve --demo`: loads the demo data only into a database that holds no meeting yet.
+pub async fn load_if_empty(db: &DatabaseConnection, tz: Tz) -> anyhow::Result<()> {
+    if meeting::Entity::find().count(db).await? > 0 {
+        tracing::info!("the database already holds meetings: demo data not loaded");
+        return Ok(());
+    }
+    let outcome = load(db, tz).await?;
+    tracing::info!("{outcome}");
+    Ok(())
+}

@@ -1,0 +1,328 @@
+//! DataLoaders: nested fields of a list are fetched in one statement per kind, not per row.
+
+use std::{
+    collections::{HashMap, HashSet},
+    hash::Hash,
+    sync::Arc,
+};
+
+use async_graphql::{
+    Context,
+    dataloader::{HashMapCache, Loader},
+};
+use entity::{
+    action, action_supporter, action_update, issue, liaison, meeting, meeting_attendee, ministry,
+};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
+};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+pub type DataLoader = async_graphql::dataloader::DataLoader<Db, HashMapCache>;
+
+/// The loader behind every key type below.
+pub struct Db(pub DatabaseConnection);
+
+/// A loader for one request: what it loads is cached for as long as the request lasts.
+pub fn new_loader(db: DatabaseConnection) -> DataLoader {
+    DataLoader::with_cache(Db(db), tokio::spawn, HashMapCache::default())
+}
+
+macro_rules! key {
+    ($name:ident) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub struct $name(pub Uuid);
+    };
+}
+
+key!(MinistryKey);
+key!(MeetingKey);
+key!(IssueKey);
+key!(SupportersOf);
+key!(AttendeesOf);
+key!(IssuesOf);
+key!(ActionsOfMeeting);
+key!(ActionsOfIssue);
+key!(UpdatesOf);
+key!(LiaisonsOf);
+
+type Loaded<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
+
+fn ids<K: Copy>(keys: &[K], f: impl Fn(K) -> Uuid) -> Vec<Uuid> {
+    keys.iter().map(|k| f(*k)).collect()
+}
+
+/// One row per key.
+async fn by_id<E, K>(
+    db: &DatabaseConnection,
+    keys: &[K],
+    id: fn(K) -> Uuid,
+    key: fn(&E::Model) -> K,
+    col: E::Column,
+) -> Loaded<K, E::Model>
+where
+    E: EntityTrait,
+    K: Copy + Eq + Hash,
+{
+    let rows = E::find()
+        .filter(col.is_in(ids(keys, id)))
+        .all(db)
+        .await
+        .map_err(Arc::new)?;
+    Ok(rows.into_iter().map(|m| (key(&m), m)).collect())
+}
+
+/// Many rows per key, in the order of `select`; keys without rows get an empty list.
+async fn grouped<E, K>(
+    db: &DatabaseConnection,
+    keys: &[K],
+    id: fn(K) -> Uuid,
+    key: fn(&E::Model) -> K,
+    col: E::Column,
+    select: Select<E>,
+) -> Loaded<K, Vec<E::Model>>
+where
+    E: EntityTrait,
+    K: Copy + Eq + Hash,
+{
+    let rows = select
+        .filter(col.is_in(ids(keys, id)))
+        .all(db)
+        .await
+        .map_err(Arc::new)?;
+    let mut map: HashMap<K, Vec<E::Model>> = keys.iter().map(|k| (*k, Vec::new())).collect();
+    for row in rows {
+        map.entry(key(&row)).or_default().push(row);
+    }
+    Ok(map)
+}
+
+impl Loader<MinistryKey> for Db {
+    type Value = ministry::Model;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[MinistryKey]) -> Loaded<MinistryKey, Self::Value> {
+        by_id::<ministry::Entity, _>(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| MinistryKey(m.id),
+            ministry::Column::Id,
+        )
+        .await
+    }
+}
+
+impl Loader<MeetingKey> for Db {
+    type Value = meeting::Model;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[MeetingKey]) -> Loaded<MeetingKey, Self::Value> {
+        by_id::<meeting::Entity, _>(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| MeetingKey(m.id),
+            meeting::Column::Id,
+        )
+        .await
+    }
+}
+
+impl Loader<IssueKey> for Db {
+    type Value = issue::Model;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[IssueKey]) -> Loaded<IssueKey, Self::Value> {
+        by_id::<issue::Entity, _>(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| IssueKey(m.id),
+            issue::Column::Id,
+        )
+        .await
+    }
+}
+
+impl Loader<SupportersOf> for Db {
+    type Value = Vec<action_supporter::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[SupportersOf]) -> Loaded<SupportersOf, Self::Value> {
+        let select =
+            action_supporter::Entity::find().order_by_asc(action_supporter::Column::Position);
+        grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| SupportersOf(m.action_id),
+            action_supporter::Column::ActionId,
+            select,
+        )
+        .await
+    }
+}
+
+impl Loader<AttendeesOf> for Db {
+    type Value = Vec<meeting_attendee::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[AttendeesOf]) -> Loaded<AttendeesOf, Self::Value> {
+        let select =
+            meeting_attendee::Entity::find().order_by_asc(meeting_attendee::Column::Position);
+        grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| AttendeesOf(m.meeting_id),
+            meeting_attendee::Column::MeetingId,
+            select,
+        )
+        .await
+    }
+}
+
+impl Loader<IssuesOf> for Db {
+    type Value = Vec<issue::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[IssuesOf]) -> Loaded<IssuesOf, Self::Value> {
+        let select = issue::Entity::find()
+            .order_by_asc(issue::Column::CreatedAt)
+            .order_by_asc(issue::Column::Id);
+        grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| IssuesOf(m.meeting_id),
+            issue::Column::MeetingId,
+            select,
+        )
+        .await
+    }
+}
+
+fn actions_in_due_order() -> Select<action::Entity> {
+    action::Entity::find()
+        .order_by_asc(action::Column::DueOn)
+        .order_by_asc(action::Column::Id)
+}
+
+impl Loader<ActionsOfMeeting> for Db {
+    type Value = Vec<action::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[ActionsOfMeeting]) -> Loaded<ActionsOfMeeting, Self::Value> {
+        grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| ActionsOfMeeting(m.meeting_id),
+            action::Column::MeetingId,
+            actions_in_due_order(),
+        )
+        .await
+    }
+}
+
+impl Loader<ActionsOfIssue> for Db {
+    type Value = Vec<action::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[ActionsOfIssue]) -> Loaded<ActionsOfIssue, Self::Value> {
+        let rows = grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| ActionsOfIssue(m.issue_id.unwrap_or_default()),
+            action::Column::IssueId,
+            actions_in_due_order(),
+        )
+        .await?;
+        Ok(rows)
+    }
+}
+
+impl Loader<UpdatesOf> for Db {
+    type Value = Vec<action_update::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[UpdatesOf]) -> Loaded<UpdatesOf, Self::Value> {
+        let select = action_update::Entity::find()
+            .order_by_asc(action_update::Column::CreatedAt)
+            .order_by_asc(action_update::Column::Id);
+        grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| UpdatesOf(m.action_id),
+            action_update::Column::ActionId,
+            select,
+        )
+        .await
+    }
+}
+
+impl Loader<LiaisonsOf> for Db {
+    type Value = Vec<liaison::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[LiaisonsOf]) -> Loaded<LiaisonsOf, Self::Value> {
+        let select = liaison::Entity::find()
+            .order_by_asc(liaison::Column::Name)
+            .order_by_asc(liaison::Column::Id);
+        grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| LiaisonsOf(m.ministry_id),
+            liaison::Column::MinistryId,
+            select,
+        )
+        .await
+    }
+}
+
+fn loader<'a>(ctx: &'a Context<'_>) -> &'a DataLoader {
+    ctx.data_unchecked::<DataLoader>()
+}
+
+fn db_err(e: Arc<DbErr>) -> AppError {
+    AppError::Internal(anyhow::anyhow!("{e}"))
+}
+
+/// Loads one value through the request's loader.
+pub async fn one<K>(ctx: &Context<'_>, key: K) -> AppResult<Option<<Db as Loader<K>>::Value>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Db: Loader<K, Error = Arc<DbErr>>,
+{
+    loader(ctx).load_one(key).await.map_err(db_err)
+}
+
+/// Loads the list behind a key; a key with nothing behind it yields an empty list.
+pub async fn list<K, V>(ctx: &Context<'_>, key: K) -> AppResult<Vec<V>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    V: Send + Sync + Clone + 'static,
+    Db: Loader<K, Value = Vec<V>, Error = Arc<DbErr>>,
+{
+    Ok(one(ctx, key).await?.unwrap_or_default())
+}
+
+/// Loads many values by key, keeping the order of `keys` and skipping missing ones.
+pub async fn many<K>(ctx: &Context<'_>, keys: Vec<K>) -> AppResult<Vec<<Db as Loader<K>>::Value>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Db: Loader<K, Error = Arc<DbErr>>,
+{
+    let mut found = loader(ctx).load_many(keys.clone()).await.map_err(db_err)?;
+    Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
+}
+
+/// Loads `keys` into the request's cache in one batch, so that the resolvers asking for them
+/// one by one later find them there.
+pub async fn prime<K>(ctx: &Context<'_>, keys: impl IntoIterator<Item = K>) -> AppResult<()>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Db: Loader<K, Error = Arc<DbErr>>,
+{
+    let keys: HashSet<K> = keys.into_iter().collect();
+    if !keys.is_empty() {
+        loader(ctx).load_many(keys).await.map_err(db_err)?;
+    }
+    Ok(())
+}

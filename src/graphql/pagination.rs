@@ -1,0 +1,120 @@
+//! Relay connections over offset cursors.
+//!
+//! A cursor is an opaque token; today it encodes a position in the ordered result. Ordering
+//! always ends with the id, so pages are stable while the data does not change.
+
+use std::{future::Future, pin::Pin, sync::Arc};
+
+use async_graphql::{
+    Object, OutputType,
+    connection::{Connection, Edge},
+};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QuerySelect, Select};
+
+use crate::error::{AppError, AppResult};
+
+pub const DEFAULT_PAGE: u64 = 20;
+pub const MAX_PAGE: u64 = 100;
+
+/// Which slice of a list a client asked for.
+#[derive(Debug, Clone, Copy)]
+pub struct Page {
+    pub offset: u64,
+    pub limit: u64,
+}
+
+impl Page {
+    pub fn from_args(first: Option<i32>, after: Option<&str>) -> AppResult<Self> {
+        let limit = match first {
+            None => DEFAULT_PAGE,
+            Some(n) if n < 0 => {
+                return Err(AppError::bad_input("first", "first must not be negative"));
+            }
+            Some(n) if n as u64 > MAX_PAGE => {
+                return Err(AppError::bad_input(
+                    "first",
+                    format!("first must be at most {MAX_PAGE}"),
+                ));
+            }
+            Some(n) => n as u64,
+        };
+        let offset = match after {
+            None => 0,
+            Some(cursor) => decode_cursor(cursor)? + 1,
+        };
+        Ok(Self { offset, limit })
+    }
+}
+
+fn encode_cursor(position: u64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("pos:{position}"))
+}
+
+fn decode_cursor(cursor: &str) -> AppResult<u64> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|s| s.strip_prefix("pos:").and_then(|n| n.parse().ok()))
+        .ok_or_else(|| AppError::bad_input("after", "the cursor is not valid"))
+}
+
+type CountFn = dyn Fn() -> Pin<Box<dyn Future<Output = Result<u64, DbErr>> + Send>> + Send + Sync;
+
+/// `totalCount` of a connection, counted only when a client asks for it.
+#[derive(Clone)]
+pub struct TotalCount(Arc<CountFn>);
+
+impl TotalCount {
+    pub fn of<E>(db: &DatabaseConnection, select: Select<E>) -> Self
+    where
+        E: EntityTrait,
+        E::Model: Sync,
+    {
+        let db = db.clone();
+        Self(Arc::new(move || {
+            let db = db.clone();
+            let select = select.clone();
+            Box::pin(async move { select.count(&db).await })
+        }))
+    }
+}
+
+#[Object]
+impl TotalCount {
+    /// How many items match, over all pages.
+    async fn total_count(&self) -> async_graphql::Result<u64> {
+        Ok((self.0)().await.map_err(AppError::from)?)
+    }
+}
+
+pub type Conn<T> = Connection<String, T, TotalCount>;
+
+/// Fetches one page of `select` (which must already be ordered) and wraps it as a connection.
+pub async fn paginate<E, T>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    page: Page,
+) -> AppResult<Conn<T>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    T: OutputType + From<E::Model>,
+{
+    let total = TotalCount::of(db, select.clone());
+    let mut rows = select
+        .offset(page.offset)
+        .limit(page.limit + 1)
+        .all(db)
+        .await?;
+    let has_next = rows.len() as u64 > page.limit;
+    rows.truncate(page.limit as usize);
+    let mut conn = Connection::with_additional_fields(page.offset > 0, has_next, total);
+    conn.edges.extend(
+        rows.into_iter()
+            .enumerate()
+            .map(|(i, row)| Edge::new(encode_cursor(page.offset + i as u64), T::from(row))),
+    );
+    Ok(conn)
+}

@@ -1,0 +1,85 @@
+//! The `Date` scalar (a calendar date, ISO 8601) and ID parsing.
+
+use async_graphql::{ID, InputValueError, InputValueResult, Scalar, ScalarType, Value};
+use chrono::{FixedOffset, NaiveDate, SecondsFormat, Utc};
+use uuid::Uuid;
+
+use crate::error::{AppError, AppResult};
+
+/// A calendar date without time or zone, written `YYYY-MM-DD` (ISO 8601).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Date(pub NaiveDate);
+
+#[Scalar(name = "Date")]
+impl ScalarType for Date {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
+                .map(Date)
+                .map_err(|_| {
+                    InputValueError::custom(format!("\"{s}\" is not a date (YYYY-MM-DD)"))
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.format("%Y-%m-%d").to_string())
+    }
+}
+
+impl From<NaiveDate> for Date {
+    fn from(d: NaiveDate) -> Self {
+        Date(d)
+    }
+}
+
+/// Parses an opaque ID given as input; `field` names it in the error.
+pub fn parse_id(id: &ID, field: &str) -> AppResult<Uuid> {
+    Uuid::parse_str(id.as_str())
+        .map_err(|_| AppError::bad_input(field, format!("\"{}\" is not a valid ID", id.as_str())))
+}
+
+/// The opaque ID of a record.
+pub fn to_id(id: Uuid) -> ID {
+    ID(id.to_string())
+}
+
+/// An instant with its UTC offset, written in RFC 3339 (ISO 8601), e.g.
+/// `2026-01-28T09:00:00+07:00`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateTime(pub chrono::DateTime<FixedOffset>);
+
+#[Scalar(name = "DateTime")]
+impl ScalarType for DateTime {
+    fn parse(value: Value) -> InputValueResult<Self> {
+        match &value {
+            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
+                .map(DateTime)
+                .map_err(|_| {
+                    InputValueError::custom(format!(
+                        "\"{s}\" is not a date and time with offset (RFC 3339)"
+                    ))
+                }),
+            _ => Err(InputValueError::expected_type(value)),
+        }
+    }
+
+    fn is_valid(value: &Value) -> bool {
+        matches!(value, Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok())
+    }
+
+    fn to_value(&self) -> Value {
+        Value::String(self.0.to_rfc3339_opts(SecondsFormat::AutoSi, true))
+    }
+}
+
+impl From<chrono::DateTime<Utc>> for DateTime {
+    fn from(t: chrono::DateTime<Utc>) -> Self {
+        DateTime(t.fixed_offset())
+    }
+}

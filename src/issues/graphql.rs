@@ -1,0 +1,115 @@
+//! GraphQL types and resolvers for issues.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::issue;
+
+use super::service::{self, AddIssueInput, IssueFilter, IssueStatus, UpdateIssueInput};
+use crate::{
+    actions::graphql::Action,
+    error::AppError,
+    graphql::{
+        begin, commit, db,
+        loaders::{self, ActionsOfIssue, MeetingKey},
+        pagination::{Conn, Page, paginate},
+        scalars::{DateTime, parse_id, to_id},
+    },
+    meetings::graphql::Meeting,
+};
+
+/// A problem identified at a meeting (permasalahan).
+pub struct Issue(pub issue::Model);
+
+impl From<issue::Model> for Issue {
+    fn from(m: issue::Model) -> Self {
+        Self(m)
+    }
+}
+
+#[Object]
+impl Issue {
+    pub async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// The meeting the issue was identified at.
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Meeting> {
+        let m = loaders::one(ctx, MeetingKey(self.0.meeting_id)).await?;
+        Ok(Meeting(m.ok_or_else(|| AppError::not_found("meeting"))?))
+    }
+    async fn title(&self) -> &str {
+        &self.0.title
+    }
+    async fn description(&self) -> Option<&str> {
+        self.0.description.as_deref()
+    }
+    /// Category or phase, e.g. pra-penempatan.
+    async fn category(&self) -> Option<&str> {
+        self.0.category.as_deref()
+    }
+    async fn status(&self) -> IssueStatus {
+        self.0.status.into()
+    }
+    /// Actions agreed for this issue, by due date.
+    async fn actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {
+        let rows = loaders::list(ctx, ActionsOfIssue(self.0.id)).await?;
+        Ok(rows.into_iter().map(Action).collect())
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+#[derive(Default)]
+pub struct IssueQuery;
+
+#[Object]
+impl IssueQuery {
+    /// Issues, oldest first.
+    async fn issues(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<IssueFilter>,
+    ) -> Result<Conn<Issue>> {
+        let page = Page::from_args(first, after.as_deref())?;
+        let select = service::list_query(filter)?;
+        Ok(paginate(db(ctx), select, page).await?)
+    }
+
+    /// One issue; null when there is none.
+    async fn issue(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Issue>> {
+        Ok(service::find(db(ctx), parse_id(&id, "id")?)
+            .await?
+            .map(Issue))
+    }
+}
+
+#[derive(Default)]
+pub struct IssueMutation;
+
+#[Object]
+impl IssueMutation {
+    /// Adds an issue to a meeting.
+    async fn add_issue(&self, ctx: &Context<'_>, input: AddIssueInput) -> Result<Issue> {
+        let txn = begin(ctx).await?;
+        let i = service::add(&txn, input).await?;
+        commit(txn).await?;
+        Ok(Issue(i))
+    }
+
+    /// Changes an issue, including its status.
+    async fn update_issue(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateIssueInput,
+    ) -> Result<Issue> {
+        let txn = begin(ctx).await?;
+        let i = service::update(&txn, &id, input).await?;
+        commit(txn).await?;
+        Ok(Issue(i))
+    }
+}

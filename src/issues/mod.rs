@@ -1,0 +1,4 @@
+//! Issues identified at meetings.
+
+pub mod graphql;
+pub mod service;

@@ -1,0 +1,18 @@
+//! Tindak: the follow-up registry of inter-ministry coordination meetings.
+
+#[macro_use]
+mod macros;
+
+pub mod actions;
+pub mod app;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod graphql;
+pub mod issues;
+pub mod meetings;
+pub mod ministries;
+pub mod search;
+pub mod validate;

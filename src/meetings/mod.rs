@@ -1,0 +1,4 @@
+//! Coordination meetings and who attended them.
+
+pub mod graphql;
+pub mod service;

@@ -1,0 +1,229 @@
+//! GraphQL types and resolvers for ministries and liaisons.
+
+use async_graphql::{Context, ID, Object, Result};
+use entity::{liaison, ministry};
+
+use super::{
+    liaisons::{self, AddLiaisonInput, Language, UpdateLiaisonInput},
+    service::{
+        self, CreateMinistryInput, MinistryFilter, MinistryKind, MinistryRef, UpdateMinistryInput,
+    },
+};
+use crate::{
+    actions::{
+        filter::{ActionFilter, ActionOrder},
+        graphql::{Action, list_actions},
+    },
+    error::AppError,
+    graphql::{
+        begin, commit, db,
+        loaders::{self, LiaisonsOf, MinistryKey},
+        pagination::{Conn, Page, paginate},
+        scalars::{DateTime, to_id},
+    },
+};
+
+/// A ministry, agency, task force, local government or one of their units (K/L).
+pub struct Ministry(pub ministry::Model);
+
+impl From<ministry::Model> for Ministry {
+    fn from(m: ministry::Model) -> Self {
+        Self(m)
+    }
+}
+
+#[Object]
+impl Ministry {
+    pub async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// Short unique code, e.g. `KEMLU`.
+    async fn code(&self) -> &str {
+        &self.0.code
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// Common abbreviation, e.g. `Kemlu`.
+    async fn short_name(&self) -> Option<&str> {
+        self.0.short_name.as_deref()
+    }
+    async fn kind(&self) -> MinistryKind {
+        self.0.kind.into()
+    }
+    /// The body this unit belongs to.
+    async fn parent(&self, ctx: &Context<'_>) -> Result<Option<Ministry>> {
+        Ok(match self.0.parent_id {
+            Some(id) => loaders::one(ctx, MinistryKey(id)).await?.map(Ministry),
+            None => None,
+        })
+    }
+    /// Contacts who receive reminders; removed ones only when asked.
+    async fn liaisons(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default)] include_inactive: bool,
+    ) -> Result<Vec<Liaison>> {
+        let all = loaders::list(ctx, LiaisonsOf(self.0.id)).await?;
+        Ok(all
+            .into_iter()
+            .filter(|l| include_inactive || l.active)
+            .map(Liaison)
+            .collect())
+    }
+    /// Actions this ministry leads or supports.
+    async fn actions(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<ActionFilter>,
+        order_by: Option<ActionOrder>,
+    ) -> Result<Conn<Action>> {
+        let mut filter = filter.unwrap_or_default();
+        filter.ministry = Some(MinistryRef::Id(to_id(self.0.id)));
+        list_actions(ctx, first, after, Some(filter), order_by).await
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+    async fn updated_at(&self) -> DateTime {
+        self.0.updated_at.into()
+    }
+}
+
+/// A contact at a ministry who receives reminders. A contact, not an account.
+pub struct Liaison(pub liaison::Model);
+
+impl From<liaison::Model> for Liaison {
+    fn from(m: liaison::Model) -> Self {
+        Self(m)
+    }
+}
+
+#[Object]
+impl Liaison {
+    pub async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn ministry(&self, ctx: &Context<'_>) -> Result<Ministry> {
+        let m = loaders::one(ctx, MinistryKey(self.0.ministry_id)).await?;
+        Ok(Ministry(m.ok_or_else(|| AppError::not_found("ministry"))?))
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    async fn position(&self) -> Option<&str> {
+        self.0.position.as_deref()
+    }
+    /// The language of this liaison's emails.
+    async fn language(&self) -> Language {
+        self.0.language.into()
+    }
+    async fn receives_reminders(&self) -> bool {
+        self.0.receives_reminders
+    }
+    /// False once removed: kept for history, sent nothing.
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+}
+
+#[derive(Default)]
+pub struct MinistryQuery;
+
+#[Object]
+impl MinistryQuery {
+    /// Ministries and agencies, by code.
+    async fn ministries(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        filter: Option<MinistryFilter>,
+    ) -> Result<Conn<Ministry>> {
+        let page = Page::from_args(first, after.as_deref())?;
+        let select = service::list_query(db(ctx), filter).await?;
+        Ok(paginate(db(ctx), select, page).await?)
+    }
+
+    /// One ministry by ID or by code; null when there is none.
+    async fn ministry(
+        &self,
+        ctx: &Context<'_>,
+        id: Option<ID>,
+        code: Option<String>,
+    ) -> Result<Option<Ministry>> {
+        let found = match (id, code) {
+            (Some(id), None) => {
+                service::find(db(ctx), crate::graphql::scalars::parse_id(&id, "id")?).await?
+            }
+            (None, Some(code)) => service::find_by_code(db(ctx), &code).await?,
+            _ => return Err(AppError::bad_input("id", "give either id or code").into()),
+        };
+        Ok(found.map(Ministry))
+    }
+}
+
+#[derive(Default)]
+pub struct MinistryMutation;
+
+#[Object]
+impl MinistryMutation {
+    /// Registers a ministry, agency, task force or unit.
+    async fn create_ministry(
+        &self,
+        ctx: &Context<'_>,
+        input: CreateMinistryInput,
+    ) -> Result<Ministry> {
+        let txn = begin(ctx).await?;
+        let m = service::create(&txn, input).await?;
+        commit(txn).await?;
+        Ok(Ministry(m))
+    }
+
+    /// Changes a ministry; fields left out stay as they are, null clears.
+    async fn update_ministry(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateMinistryInput,
+    ) -> Result<Ministry> {
+        let txn = begin(ctx).await?;
+        let m = service::update(&txn, &id, input).await?;
+        commit(txn).await?;
+        Ok(Ministry(m))
+    }
+
+    /// Adds a liaison to a ministry.
+    async fn add_liaison(&self, ctx: &Context<'_>, input: AddLiaisonInput) -> Result<Liaison> {
+        let txn = begin(ctx).await?;
+        let l = liaisons::add(&txn, input).await?;
+        commit(txn).await?;
+        Ok(Liaison(l))
+    }
+
+    /// Changes a liaison; fields left out stay as they are.
+    async fn update_liaison(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateLiaisonInput,
+    ) -> Result<Liaison> {
+        let txn = begin(ctx).await?;
+        let l = liaisons::update(&txn, &id, input).await?;
+        commit(txn).await?;
+        Ok(Liaison(l))
+    }
+
+    /// Deactivates a liaison: no more reminders; the record stays for history.
+    async fn remove_liaison(&self, ctx: &Context<'_>, id: ID) -> Result<Liaison> {
+        let txn = begin(ctx).await?;
+        let l = liaisons::remove(&txn, &id).await?;
+        commit(txn).await?;
+        Ok(Liaison(l))
+    }
+}

@@ -1,0 +1,244 @@
+//! Rules and queries for ministries.
+
+use async_graphql::{Enum, ID, InputObject, MaybeUndefined, OneofObject};
+use entity::{enums as db, ministry};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, Select, Set,
+};
+use uuid::Uuid;
+
+use crate::{
+    error::{AppError, AppResult},
+    graphql::scalars::parse_id,
+    validate,
+};
+
+/// Names a ministry either by its ID or by its code (e.g. `KEMLU`).
+#[derive(OneofObject, Debug, Clone, PartialEq, Eq)]
+pub enum MinistryRef {
+    Id(ID),
+    Code(String),
+}
+
+impl MinistryRef {
+    pub fn code(code: &str) -> Self {
+        Self::Code(code.to_owned())
+    }
+}
+
+crate::mirror_enum! {
+    /// What kind of body a ministry record is.
+    MinistryKind => db::MinistryKind {
+        Ministry, CoordinatingMinistry, Agency, TaskForce, LocalGovernment, Other
+    }
+}
+
+#[derive(InputObject, Debug, Clone)]
+pub struct CreateMinistryInput {
+    /// Short unique code, e.g. `KEMLU`; stored upper-case.
+    pub code: String,
+    pub name: String,
+    pub short_name: Option<String>,
+    pub kind: MinistryKind,
+    /// The unit this one belongs to, e.g. a deputy under its coordinating ministry.
+    pub parent: Option<MinistryRef>,
+}
+
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct UpdateMinistryInput {
+    pub code: Option<String>,
+    pub name: Option<String>,
+    pub short_name: MaybeUndefined<String>,
+    pub kind: Option<MinistryKind>,
+    pub parent: MaybeUndefined<MinistryRef>,
+}
+
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct MinistryFilter {
+    pub kind: Option<Vec<MinistryKind>>,
+    /// Case-insensitive match on code, name or short name.
+    pub search: Option<String>,
+    pub parent: Option<MinistryRef>,
+}
+
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<ministry::Model>> {
+    Ok(ministry::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn find_by_code<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+) -> AppResult<Option<ministry::Model>> {
+    Ok(ministry::Entity::find()
+        .filter(ministry::Column::Code.eq(code.trim().to_uppercase()))
+        .one(db)
+        .await?)
+}
+
+/// Looks up the ministry a client named; an unknown one is a mistake in `field`.
+pub async fn resolve<C: ConnectionTrait>(
+    db: &C,
+    reference: &MinistryRef,
+    field: &str,
+) -> AppResult<ministry::Model> {
+    let found = match reference {
+        MinistryRef::Id(id) => find(db, parse_id(id, field)?).await?,
+        MinistryRef::Code(code) => find_by_code(db, code).await?,
+    };
+    found.ok_or_else(|| {
+        let what = match reference {
+            MinistryRef::Id(id) => format!("no ministry has the ID \"{}\"", id.as_str()),
+            MinistryRef::Code(code) => format!("no ministry has the code \"{code}\""),
+        };
+        AppError::bad_input(field, what)
+    })
+}
+
+pub async fn create<C: ConnectionTrait>(
+    db: &C,
+    input: CreateMinistryInput,
+) -> AppResult<ministry::Model> {
+    let code = validate::code(&input.code, "input.code")?;
+    ensure_code_free(db, &code, None).await?;
+    let parent = match &input.parent {
+        Some(r) => Some(resolve(db, r, "input.parent").await?.id),
+        None => None,
+    };
+    let now = crate::db::now();
+    let model = ministry::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        code: Set(code),
+        name: Set(validate::required(
+            &input.name,
+            "input.name",
+            validate::MAX_SHORT,
+        )?),
+        short_name: Set(validate::optional(
+            input.short_name.as_deref(),
+            "input.shortName",
+            validate::MAX_SHORT,
+        )?),
+        kind: Set(input.kind.into()),
+        parent_id: Set(parent),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    model
+        .insert(db)
+        .await
+        .map_err(|e| AppError::on_constraint(e, "input.code", "this code is already taken"))
+}
+
+pub async fn update<C: ConnectionTrait>(
+    db: &C,
+    id: &ID,
+    input: UpdateMinistryInput,
+) -> AppResult<ministry::Model> {
+    let id = parse_id(id, "id")?;
+    let current = find(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found_at("ministry", "id"))?;
+    let mut model: ministry::ActiveModel = current.into();
+    if let Some(code) = &input.code {
+        let code = validate::code(code, "input.code")?;
+        ensure_code_free(db, &code, Some(id)).await?;
+        model.code = Set(code);
+    }
+    if let Some(name) = &input.name {
+        model.name = Set(validate::required(name, "input.name", validate::MAX_SHORT)?);
+    }
+    if let Some(short) = validate::patch(&input.short_name, "input.shortName", validate::MAX_SHORT)?
+    {
+        model.short_name = Set(short);
+    }
+    if let Some(kind) = input.kind {
+        model.kind = Set(kind.into());
+    }
+    match &input.parent {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => model.parent_id = Set(None),
+        MaybeUndefined::Value(r) => {
+            let parent = resolve(db, r, "input.parent").await?;
+            ensure_not_own_ancestor(db, id, parent.clone()).await?;
+            model.parent_id = Set(Some(parent.id));
+        }
+    }
+    model.updated_at = Set(crate::db::now());
+    model
+        .update(db)
+        .await
+        .map_err(|e| AppError::on_constraint(e, "input.code", "this code is already taken"))
+}
+
+async fn ensure_code_free<C: ConnectionTrait>(
+    db: &C,
+    code: &str,
+    except: Option<Uuid>,
+) -> AppResult<()> {
+    match find_by_code(db, code).await? {
+        Some(other) if Some(other.id) != except => Err(AppError::bad_input(
+            "input.code",
+            format!("the code \"{code}\" is already taken"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// A unit cannot sit below itself: walk up from the new parent.
+async fn ensure_not_own_ancestor<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    parent: ministry::Model,
+) -> AppResult<()> {
+    let mut cursor = Some(parent);
+    let mut steps = 0;
+    while let Some(m) = cursor {
+        if m.id == id {
+            return Err(AppError::bad_input(
+                "input.parent",
+                "a ministry cannot be placed under itself or one of its own units",
+            ));
+        }
+        steps += 1;
+        if steps > 64 {
+            break;
+        }
+        cursor = match m.parent_id {
+            Some(p) => find(db, p).await?,
+            None => None,
+        };
+    }
+    Ok(())
+}
+
+/// Ministries matching `filter`, ordered by code.
+pub async fn list_query<C: ConnectionTrait>(
+    db: &C,
+    filter: Option<MinistryFilter>,
+) -> AppResult<Select<ministry::Entity>> {
+    let filter = filter.unwrap_or_default();
+    let mut cond = Condition::all();
+    if let Some(kinds) = filter.kind {
+        let kinds: Vec<db::MinistryKind> = kinds.into_iter().map(Into::into).collect();
+        cond = cond.add(ministry::Column::Kind.is_in(kinds));
+    }
+    if let Some(parent) = &filter.parent {
+        let parent = resolve(db, parent, "filter.parent").await?;
+        cond = cond.add(ministry::Column::ParentId.eq(parent.id));
+    }
+    if let Some(term) = crate::search::pattern(filter.search.as_deref()) {
+        cond = cond.add(crate::search::any_matches(
+            [
+                ministry::Column::Code,
+                ministry::Column::Name,
+                ministry::Column::ShortName,
+            ],
+            &term,
+        ));
+    }
+    Ok(ministry::Entity::find()
+        .filter(cond)
+        .order_by_asc(ministry::Column::Code)
+        .order_by_asc(ministry::Column::Id))
+}

@@ -1,0 +1,16 @@
+//! Integration tests: the real server on a random port, spoken to over HTTP, with its own
+//! database per test (a temporary SQLite file, or a fresh PostgreSQL database when
+//! `TEST_DATABASE_URL` is set).
+
+mod actions;
+mod cli;
+mod demo;
+mod errors;
+mod filters;
+mod helpers;
+mod meetings;
+mod ministries;
+mod pagination;
+mod schema;
+mod server;
+mod statements;
