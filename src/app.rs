@@ -1,26 +1,33 @@
 //! The HTTP application: router, handlers, and running until a shutdown signal.
 
-use std::{future::Future, net::SocketAddr, time::Duration};
+use std::{any::Any, future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use async_graphql::http::GraphiQLSource;
+use async_graphql::{ServerError, http::GraphiQLSource};
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
-    Router,
+    Json, Router,
     extract::State,
-    http::{HeaderValue, StatusCode},
-    response::{Html, IntoResponse},
-    routing::get,
+    http::{
+        HeaderMap, HeaderValue, StatusCode,
+        header::{AUTHORIZATION, WWW_AUTHENTICATE},
+    },
+    response::{Html, IntoResponse, Response},
+    routing::{get, post},
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
-use tower_http::{limit::RequestBodyLimitLayer, timeout::TimeoutLayer};
+use tower_http::{
+    catch_panic::CatchPanicLayer, limit::RequestBodyLimitLayer, timeout::TimeoutLayer,
+};
 use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
+    audit::service::RequestId,
+    auth::{self, tokens},
     config::{ServeSettings, Settings},
-    error::finalize_errors,
+    error::{AppError, finalize_errors},
     graphql::{self, TindakSchema},
 };
 
@@ -69,11 +76,16 @@ impl Application {
 
 pub fn router(settings: Settings, serve: &ServeSettings, db: DatabaseConnection) -> Router {
     let state = AppState {
-        schema: graphql::build(db.clone(), settings),
+        schema: graphql::build(db.clone(), settings, serve.limits()),
         db,
     };
+    let graphql_route = if serve.playground {
+        get(graphiql).post(graphql_handler)
+    } else {
+        post(graphql_handler)
+    };
     Router::new()
-        .route("/graphql", get(graphiql).post(graphql_handler))
+        .route("/graphql", graphql_route)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
         .layer(RequestBodyLimitLayer::new(serve.max_body_bytes))
@@ -81,21 +93,89 @@ pub fn router(settings: Settings, serve: &ServeSettings, db: DatabaseConnection)
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(serve.request_timeout_secs),
         ))
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
 }
 
-async fn graphql_handler(State(state): State<AppState>, req: GraphQLRequest) -> GraphQLResponse {
+/// Runs one GraphQL operation as the holder of the request's bearer token. Without a valid
+/// token nothing runs: the answer is UNAUTHENTICATED (HTTP 401).
+async fn graphql_handler(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    req: GraphQLRequest,
+) -> Response {
     let request_id = Uuid::now_v7().to_string();
     let span = tracing::info_span!("graphql", request_id = %request_id);
+    let token = headers
+        .get(AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(tokens::from_header);
+    let actor = match token {
+        Some(token) => {
+            auth::service::authenticate(&state.db, token)
+                .instrument(span.clone())
+                .await
+        }
+        None => Ok(None),
+    };
+    let actor = match actor {
+        Ok(Some(actor)) => actor,
+        Ok(None) => return refusal(AppError::Unauthenticated, &request_id),
+        Err(err) => return refusal(err, &request_id),
+    };
     let request = req
         .into_inner()
-        .data(graphql::loaders::new_loader(state.db.clone()));
+        .data(graphql::loaders::new_loader(state.db.clone()))
+        .data(RequestId(request_id.clone()))
+        .data(actor);
     let mut response = state.schema.execute(request).instrument(span).await;
     finalize_errors(&mut response.errors, &request_id);
     if let Ok(value) = HeaderValue::from_str(&request_id) {
         response.http_headers.insert("x-request-id", value);
     }
-    response.into()
+    GraphQLResponse::from(response).into_response()
+}
+
+/// A GraphQL-shaped error answer for a request that was not executed.
+fn refusal(err: AppError, request_id: &str) -> Response {
+    let status = match err {
+        AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        _ => StatusCode::INTERNAL_SERVER_ERROR,
+    };
+    let mut errors = vec![ServerError::new(err.to_string(), None)];
+    errors[0].source = Some(Arc::new(err));
+    finalize_errors(&mut errors, request_id);
+    let body = async_graphql::Response::from_errors(errors);
+    let mut response = (status, Json(body)).into_response();
+    if status == StatusCode::UNAUTHORIZED {
+        response
+            .headers_mut()
+            .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    }
+    if let Ok(value) = HeaderValue::from_str(request_id) {
+        response.headers_mut().insert("x-request-id", value);
+    }
+    response
+}
+
+/// A panic anywhere in a request becomes a generic INTERNAL error; what panicked goes to the
+/// log only, under the id the client is given.
+pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
+    let request_id = Uuid::now_v7().to_string();
+    let detail = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic");
+    tracing::error!(request_id, panic = detail, "request panicked");
+    let body = serde_json::json!({
+        "data": null,
+        "errors": [{
+            "message": format!("Internal error (request {request_id})"),
+            "extensions": { "code": "INTERNAL", "requestId": request_id },
+        }],
+    });
+    (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
 }
 
 async fn graphiql() -> impl IntoResponse {

@@ -7,8 +7,14 @@ use tracing_subscriber::EnvFilter;
 
 use crate::{
     app::{Application, shutdown_signal},
+    audit::service::{self as audit, Entry},
+    auth::{
+        self,
+        service::{CreateUserInput, Role},
+    },
     config::{ServeSettings, Settings},
     db, demo, graphql,
+    ministries::service::MinistryRef,
 };
 
 #[derive(Debug, Parser)]
@@ -34,6 +40,50 @@ enum Command {
     Demo,
     /// Print the GraphQL schema (SDL).
     Schema,
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Create a user with a token; the token is the last line printed.
+    Create {
+        /// The user's name (an existing user of that name and role gets a new token).
+        #[arg(long)]
+        name: String,
+        #[arg(long, value_enum)]
+        role: CliRole,
+        /// The ministry a liaison speaks for, by code.
+        #[arg(long)]
+        ministry: Option<String>,
+        /// Days until the token expires; never when left out.
+        #[arg(long)]
+        expires_in: Option<i64>,
+    },
+    /// List tokens (never the tokens themselves).
+    List,
+    /// Revoke a token by its id.
+    Revoke { id: uuid::Uuid },
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+enum CliRole {
+    Admin,
+    Secretariat,
+    Liaison,
+    Leadership,
+}
+
+impl From<CliRole> for Role {
+    fn from(r: CliRole) -> Self {
+        match r {
+            CliRole::Admin => Role::Admin,
+            CliRole::Secretariat => Role::Secretariat,
+            CliRole::Liaison => Role::Liaison,
+            CliRole::Leadership => Role::Leadership,
+        }
+    }
 }
 
 pub async fn run() -> ExitCode {
@@ -49,9 +99,29 @@ pub async fn run() -> ExitCode {
     }
 }
 
+/// The database drivers log statements with their values at debug level: those values hold
+/// emails and token hashes, so they stay at warn whatever `RUST_LOG` asks.
+const QUIET: &str = "sqlx=warn,sea_orm=warn,sea_orm_migration=warn";
+
+fn log_filter(requested: Option<&str>) -> String {
+    let kept: Vec<&str> = requested
+        .unwrap_or("info")
+        .split(',')
+        .map(str::trim)
+        .filter(|d| !d.is_empty() && !d.starts_with("sqlx") && !d.starts_with("sea_orm"))
+        .collect();
+    let base = if kept.is_empty() {
+        "info".to_owned()
+    } else {
+        kept.join(",")
+    };
+    format!("{base},{QUIET}")
+}
+
 fn init_tracing() {
-    let filter = EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn,sea_orm=warn,sea_orm_migration=warn"));
+    let requested = std::env::var("RUST_LOG").ok();
+    let filter = EnvFilter::try_new(log_filter(requested.as_deref()))
+        .unwrap_or_else(|_| EnvFilter::new(log_filter(None)));
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
@@ -79,9 +149,21 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("{outcome}");
             Ok(())
         }
+        Command::Token(command) => {
+            let db = db::connect(&settings.database_url).await?;
+            db::migrate(&db).await?;
+            token_command(&db, command).await
+        }
         Command::Serve(serve) => {
             let db = db::connect(&settings.database_url).await?;
             db::migrate(&db).await?;
+            if auth::service::bootstrap_admin(&db, &serve.admin_token_file).await? {
+                tracing::warn!(
+                    "first start: created an ADMIN; its token is in {} (readable by you only). \
+                     Send it as `Authorization: Bearer <token>`",
+                    serve.admin_token_file.display()
+                );
+            }
             if serve.demo {
                 demo::load_if_empty(&db, settings.timezone).await?;
             }
@@ -89,6 +171,120 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let app = Application::build(settings, &serve, db).await?;
             tracing::info!("serving GraphQL on http://{}/graphql", app.local_addr()?);
             app.run_until_stopped(shutdown).await?;
+            Ok(())
+        }
+    }
+}
+
+async fn token_command(
+    db: &sea_orm::DatabaseConnection,
+    command: TokenCommand,
+) -> anyhow::Result<()> {
+    use entity::user;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+
+    match command {
+        TokenCommand::Create {
+            name,
+            role,
+            ministry,
+            expires_in,
+        } => {
+            let role: Role = role.into();
+            let txn = db.begin().await?;
+            let ministry_id = match &ministry {
+                Some(code) => Some(
+                    crate::ministries::service::find_by_code(&txn, code)
+                        .await?
+                        .ok_or_else(|| anyhow::anyhow!("no ministry has the code {code}"))?
+                        .id,
+                ),
+                None => None,
+            };
+            let existing = user::Entity::find()
+                .filter(user::Column::Name.eq(name.trim()))
+                .filter(user::Column::Role.eq(entity::enums::Role::from(role)))
+                .all(&txn)
+                .await?
+                .into_iter()
+                .find(|u| u.ministry_id == ministry_id && u.active);
+            let user = match existing {
+                Some(u) => u,
+                None => {
+                    let input = CreateUserInput {
+                        name,
+                        email: None,
+                        role,
+                        ministry: ministry.map(|c| MinistryRef::Code(c)),
+                    };
+                    let u = auth::service::create_user(&txn, input).await?;
+                    audit::record(
+                        &txn,
+                        None,
+                        None,
+                        Entry::created("token create", "User", u.id, &u),
+                    )
+                    .await?;
+                    u
+                }
+            };
+            let (token, model) =
+                auth::service::issue_token(&txn, user.id, "cli", expires_in).await?;
+            audit::record(
+                &txn,
+                None,
+                None,
+                Entry::created("token create", "ApiToken", model.id, &model),
+            )
+            .await?;
+            txn.commit().await?;
+            println!(
+                "token {} for {} ({})",
+                model.id,
+                user.name,
+                sea_orm::ActiveEnum::to_value(&user.role)
+            );
+            if let Some(at) = model.expires_at {
+                println!("expires {}", at.to_rfc3339());
+            }
+            println!("{token}");
+            Ok(())
+        }
+        TokenCommand::List => {
+            println!(
+                "{:<36}  {:<11}  {:<20}  {:<12}  {:<25}  {:<25}  last used",
+                "id", "prefix", "user", "role", "expires", "revoked"
+            );
+            for (t, u) in auth::service::all_tokens(db).await? {
+                let when = |d: Option<chrono::DateTime<chrono::Utc>>| {
+                    d.map_or_else(|| "-".to_owned(), |d| d.to_rfc3339())
+                };
+                println!(
+                    "{:<36}  {:<11}  {:<20}  {:<12}  {:<25}  {:<25}  {}",
+                    t.id,
+                    t.prefix,
+                    u.as_ref().map_or("?", |u| u.name.as_str()),
+                    u.as_ref()
+                        .map_or_else(String::new, |u| sea_orm::ActiveEnum::to_value(&u.role)),
+                    when(t.expires_at),
+                    when(t.revoked_at),
+                    when(t.last_used_at),
+                );
+            }
+            Ok(())
+        }
+        TokenCommand::Revoke { id } => {
+            let txn = db.begin().await?;
+            let (before, after) = auth::service::revoke_token(&txn, id).await?;
+            audit::record(
+                &txn,
+                None,
+                None,
+                Entry::changed("token revoke", "ApiToken", id, &before, &after),
+            )
+            .await?;
+            txn.commit().await?;
+            println!("revoked {id}");
             Ok(())
         }
     }

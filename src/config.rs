@@ -1,6 +1,6 @@
 //! Settings from flags and environment, with defaults that run out of the box.
 
-use std::net::SocketAddr;
+use std::{net::SocketAddr, path::PathBuf};
 
 use chrono::NaiveDate;
 use chrono_tz::Tz;
@@ -47,6 +47,36 @@ pub struct ServeSettings {
     /// Longest a request may take, in seconds.
     #[arg(long, env = "TINDAK_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+
+    /// Deepest nesting a query may have (GraphiQL's schema query needs 13).
+    #[arg(long, env = "TINDAK_MAX_DEPTH", default_value_t = 16)]
+    pub max_depth: usize,
+
+    /// Most fields a query may select.
+    #[arg(long, env = "TINDAK_MAX_COMPLEXITY", default_value_t = 2_000)]
+    pub max_complexity: usize,
+
+    /// Serve GraphiQL and answer schema introspection; turn off in production.
+    #[arg(long, env = "TINDAK_PLAYGROUND", default_value_t = true, action = clap::ArgAction::Set)]
+    pub playground: bool,
+
+    /// Where the first start writes the token of the first ADMIN (readable by its owner only).
+    #[arg(
+        long,
+        env = "TINDAK_ADMIN_TOKEN_FILE",
+        default_value = "tindak-admin.token"
+    )]
+    pub admin_token_file: PathBuf,
+}
+
+impl ServeSettings {
+    pub fn limits(&self) -> crate::graphql::Limits {
+        crate::graphql::Limits {
+            max_depth: self.max_depth,
+            max_complexity: self.max_complexity,
+            introspection: self.playground,
+        }
+    }
 }
 
 impl Settings {

@@ -20,6 +20,14 @@ pub enum AppError {
     /// Someone else changed the record first (a stale `expectedVersion`).
     #[error("{0}")]
     Conflict(String),
+    /// No valid token came with the request.
+    #[error(
+        "the API token is missing, unknown, expired or revoked: send `Authorization: Bearer <token>`"
+    )]
+    Unauthenticated,
+    /// The caller's role does not allow the operation.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("database error: {0}")]
     Db(#[from] DbErr),
     #[error("internal error: {0:#}")]
@@ -53,6 +61,8 @@ impl AppError {
             Self::BadInput { .. } => "BAD_USER_INPUT",
             Self::NotFound { .. } => "NOT_FOUND",
             Self::Conflict(_) => "CONFLICT",
+            Self::Unauthenticated => "UNAUTHENTICATED",
+            Self::Forbidden(_) => "FORBIDDEN",
             Self::Db(_) | Self::Internal(_) => "INTERNAL",
         }
     }

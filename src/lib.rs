@@ -5,6 +5,8 @@ mod macros;
 
 pub mod actions;
 pub mod app;
+pub mod audit;
+pub mod auth;
 pub mod cli;
 pub mod config;
 pub mod db;

@@ -17,6 +17,7 @@ pub struct Model {
     pub previous_due_on: Option<Date>,
     pub new_due_on: Option<Date>,
     pub author: Option<String>,
+    pub author_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

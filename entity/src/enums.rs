@@ -79,3 +79,17 @@ pub enum Priority {
     #[sea_orm(num_value = 4)]
     Urgent,
 }
+
+/// What a user may do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum Role {
+    #[sea_orm(string_value = "ADMIN")]
+    Admin,
+    #[sea_orm(string_value = "SECRETARIAT")]
+    Secretariat,
+    #[sea_orm(string_value = "LIAISON")]
+    Liaison,
+    #[sea_orm(string_value = "LEADERSHIP")]
+    Leadership,
+}

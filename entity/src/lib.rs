@@ -3,9 +3,12 @@
 pub mod action;
 pub mod action_supporter;
 pub mod action_update;
+pub mod api_token;
+pub mod audit_event;
 pub mod enums;
 pub mod issue;
 pub mod liaison;
 pub mod meeting;
 pub mod meeting_attendee;
 pub mod ministry;
+pub mod user;

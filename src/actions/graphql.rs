@@ -6,9 +6,15 @@ use entity::{action, action_update};
 
 use super::{
     filter::{self, ActionFilter, ActionOrder},
-    service::{self, ActionStatus, CreateActionInput, Priority, UpdateActionInput},
+    service::{self, ActionStatus, Author, CreateActionInput, Priority, UpdateActionInput},
 };
 use crate::{
+    audit::service::{Entry, log},
+    auth::{
+        graphql::User,
+        policy::{Operation, actor, authorize},
+        service::find_user,
+    },
     error::{AppError, AppResult},
     graphql::{
         begin, commit, db,
@@ -159,9 +165,16 @@ impl ActionUpdate {
     async fn new_due_on(&self) -> Option<Date> {
         self.0.new_due_on.map(Date)
     }
-    /// Who wrote the entry.
+    /// The name of who wrote the entry, as it was then.
     async fn author(&self) -> Option<&str> {
         self.0.author.as_deref()
+    }
+    /// The user who wrote the entry.
+    async fn authored_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        Ok(match self.0.author_id {
+            Some(id) => find_user(db(ctx), id).await?.map(User),
+            None => None,
+        })
     }
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
@@ -239,12 +252,24 @@ impl ActionQuery {
 #[derive(Default)]
 pub struct ActionMutation;
 
+/// The author of timeline entries written by this request.
+fn author(ctx: &Context<'_>) -> Option<Author> {
+    actor(ctx).ok().map(|a| Author::from(&a.user))
+}
+
 #[Object]
 impl ActionMutation {
     /// Adds an action to a meeting (and optionally to one of its issues).
     async fn create_action(&self, ctx: &Context<'_>, input: CreateActionInput) -> Result<Action> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
         let a = service::create(&txn, input).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::created("createAction", "Action", a.id, &a),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Action(a))
     }
@@ -258,14 +283,23 @@ impl ActionMutation {
         input: UpdateActionInput,
         expected_version: Option<i32>,
     ) -> Result<Action> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
-        let a = service::update(&txn, &id, input, expected_version).await?;
+        let (before, a) =
+            service::update(&txn, &id, input, expected_version, author(ctx).as_ref()).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("updateAction", "Action", a.id, &before, &a),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Action(a))
     }
 
     /// Moves an action to another status, with an optional note for the timeline.
-    /// DONE records today as `completedOn`; reopening clears it.
+    /// DONE records today as `completedOn`; reopening clears it. A LIAISON may do this on
+    /// the actions its ministry leads.
     async fn change_action_status(
         &self,
         ctx: &Context<'_>,
@@ -274,23 +308,50 @@ impl ActionMutation {
         note: Option<String>,
         expected_version: Option<i32>,
     ) -> Result<Action> {
+        authorize(ctx, Operation::ChangeActionStatus(parse_id(&id, "id")?)).await?;
         let txn = begin(ctx).await?;
         let today = settings(ctx).today();
-        let a = service::change_status(&txn, &id, status, note.as_deref(), expected_version, today)
-            .await?;
+        let (before, a) = service::change_status(
+            &txn,
+            &id,
+            status,
+            note.as_deref(),
+            expected_version,
+            today,
+            author(ctx).as_ref(),
+        )
+        .await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("changeActionStatus", "Action", a.id, &before, &a),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Action(a))
     }
 
-    /// Adds a progress note to an action's timeline.
+    /// Adds a progress note to an action's timeline. A LIAISON may do this on the actions its
+    /// ministry leads or supports.
     async fn add_action_update(
         &self,
         ctx: &Context<'_>,
         action_id: ID,
         note: String,
     ) -> Result<ActionUpdate> {
+        authorize(
+            ctx,
+            Operation::AddActionUpdate(parse_id(&action_id, "actionId")?),
+        )
+        .await?;
         let txn = begin(ctx).await?;
-        let u = service::add_update(&txn, &action_id, &note).await?;
+        let u = service::add_update(&txn, &action_id, &note, author(ctx).as_ref()).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::created("addActionUpdate", "ActionUpdate", u.id, &u),
+        )
+        .await?;
         commit(txn).await?;
         Ok(ActionUpdate(u))
     }

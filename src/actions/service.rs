@@ -15,6 +15,22 @@ use crate::{
     validate,
 };
 
+/// Who writes a timeline entry.
+#[derive(Debug, Clone)]
+pub struct Author {
+    pub id: Uuid,
+    pub name: String,
+}
+
+impl From<&entity::user::Model> for Author {
+    fn from(user: &entity::user::Model) -> Self {
+        Self {
+            id: user.id,
+            name: user.name.clone(),
+        }
+    }
+}
+
 crate::mirror_enum! {
     /// Where a follow-up action stands.
     ActionStatus => db::ActionStatus { Open, InProgress, Blocked, Done, Cancelled }
@@ -275,6 +291,7 @@ async fn write_update<C: ConnectionTrait>(
     db: &C,
     action_id: Uuid,
     entry: TimelineEntry,
+    author: Option<&Author>,
 ) -> AppResult<action_update::Model> {
     Ok(action_update::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -284,7 +301,8 @@ async fn write_update<C: ConnectionTrait>(
         to_status: Set(entry.to_status),
         previous_due_on: Set(entry.previous_due_on),
         new_due_on: Set(entry.new_due_on),
-        author: Set(None),
+        author: Set(author.map(|a| a.name.clone())),
+        author_id: Set(author.map(|a| a.id)),
         created_at: Set(crate::db::now()),
     }
     .insert(db)
@@ -296,7 +314,8 @@ pub async fn update<C: ConnectionTrait>(
     id: &ID,
     input: UpdateActionInput,
     expected_version: Option<i32>,
-) -> AppResult<action::Model> {
+    author: Option<&Author>,
+) -> AppResult<(action::Model, action::Model)> {
     let current = load_for_change(db, id, "id", expected_version).await?;
     let mut next = current.clone();
     let note = validate::optional(input.note.as_deref(), "input.note", validate::MAX_LONG)?;
@@ -351,10 +370,11 @@ pub async fn update<C: ConnectionTrait>(
                 previous_due_on: rescheduled.map(|_| current.due_on),
                 new_due_on: rescheduled,
             },
+            author,
         )
         .await?;
     }
-    Ok(saved)
+    Ok((current, saved))
 }
 
 /// Moves an action to `status`: DONE records the completion date, leaving DONE clears it,
@@ -366,7 +386,8 @@ pub async fn change_status<C: ConnectionTrait>(
     note: Option<&str>,
     expected_version: Option<i32>,
     today: NaiveDate,
-) -> AppResult<action::Model> {
+    author: Option<&Author>,
+) -> AppResult<(action::Model, action::Model)> {
     let current = load_for_change(db, id, "id", expected_version).await?;
     let status: db::ActionStatus = status.into();
     if status == current.status {
@@ -390,9 +411,10 @@ pub async fn change_status<C: ConnectionTrait>(
             previous_due_on: None,
             new_due_on: None,
         },
+        author,
     )
     .await?;
-    Ok(saved)
+    Ok((current, saved))
 }
 
 /// Adds a progress note to an action's timeline.
@@ -400,6 +422,7 @@ pub async fn add_update<C: ConnectionTrait>(
     db: &C,
     action_id: &ID,
     note: &str,
+    author: Option<&Author>,
 ) -> AppResult<action_update::Model> {
     let action = find(db, parse_id(action_id, "actionId")?)
         .await?
@@ -415,6 +438,7 @@ pub async fn add_update<C: ConnectionTrait>(
             previous_due_on: None,
             new_due_on: None,
         },
+        author,
     )
     .await
 }

@@ -10,6 +10,8 @@ use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
 use crate::{
     actions::graphql::{ActionMutation, ActionQuery},
+    audit::graphql::AuditQuery,
+    auth::graphql::{AuthMutation, AuthQuery},
     config::Settings,
     error::AppResult,
     issues::graphql::{IssueMutation, IssueQuery},
@@ -24,6 +26,8 @@ pub struct Query(
     MeetingQuery,
     IssueQuery,
     ActionQuery,
+    AuthQuery,
+    AuditQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -32,25 +36,39 @@ pub struct Mutation(
     MeetingMutation,
     IssueMutation,
     ActionMutation,
+    AuthMutation,
 );
 
 pub type TindakSchema = Schema<Query, Mutation, EmptySubscription>;
 
-/// Deepest query accepted; GraphiQL's introspection query needs 13.
-pub const MAX_DEPTH: usize = 16;
-/// Most fields one query may select (each field counts 1).
-pub const MAX_COMPLEXITY: usize = 2_000;
+/// What one query may ask for; checked before any resolver runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of fields.
+    pub max_depth: usize,
+    /// Most fields selected, each counting 1.
+    pub max_complexity: usize,
+    /// Whether clients may read the schema (GraphiQL needs it).
+    pub introspection: bool,
+}
 
 /// The schema without data: enough for the SDL.
 pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
-        .limit_depth(MAX_DEPTH)
-        .limit_complexity(MAX_COMPLEXITY)
 }
 
-/// The schema wired to a database.
-pub fn build(db: DatabaseConnection, settings: Settings) -> TindakSchema {
-    builder().data(db).data(settings).finish()
+/// The schema wired to a database, with the request limits applied.
+pub fn build(db: DatabaseConnection, settings: Settings, limits: Limits) -> TindakSchema {
+    let builder = builder()
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .data(db)
+        .data(settings);
+    if limits.introspection {
+        builder.finish()
+    } else {
+        builder.disable_introspection().finish()
+    }
 }
 
 /// The API's SDL, as committed in `schema.graphql`.

@@ -6,6 +6,8 @@ use entity::issue;
 use super::service::{self, AddIssueInput, IssueFilter, IssueStatus, UpdateIssueInput};
 use crate::{
     actions::graphql::Action,
+    audit::service::{Entry, log},
+    auth::policy::{Operation, authorize},
     error::AppError,
     graphql::{
         begin, commit, db,
@@ -94,8 +96,10 @@ pub struct IssueMutation;
 impl IssueMutation {
     /// Adds an issue to a meeting.
     async fn add_issue(&self, ctx: &Context<'_>, input: AddIssueInput) -> Result<Issue> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
         let i = service::add(&txn, input).await?;
+        log(ctx, &txn, Entry::created("addIssue", "Issue", i.id, &i)).await?;
         commit(txn).await?;
         Ok(Issue(i))
     }
@@ -107,8 +111,15 @@ impl IssueMutation {
         id: ID,
         input: UpdateIssueInput,
     ) -> Result<Issue> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
-        let i = service::update(&txn, &id, input).await?;
+        let (before, i) = service::update(&txn, &id, input).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("updateIssue", "Issue", i.id, &before, &i),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Issue(i))
     }

@@ -129,11 +129,11 @@ pub async fn update<C: ConnectionTrait>(
     db: &C,
     id: &ID,
     input: UpdateIssueInput,
-) -> AppResult<issue::Model> {
+) -> AppResult<(issue::Model, issue::Model)> {
     let current = find(db, parse_id(id, "id")?)
         .await?
         .ok_or_else(|| AppError::not_found_at("issue", "id"))?;
-    let mut model: issue::ActiveModel = current.into();
+    let mut model: issue::ActiveModel = current.clone().into();
     if let Some(title) = &input.title {
         model.title = Set(validate::required(
             title,
@@ -151,7 +151,7 @@ pub async fn update<C: ConnectionTrait>(
         model.status = Set(status.into());
     }
     model.updated_at = Set(crate::db::now());
-    Ok(model.update(db).await?)
+    Ok((current, model.update(db).await?))
 }
 
 /// Issues matching `filter`, oldest first.

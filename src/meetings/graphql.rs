@@ -7,6 +7,8 @@ use entity::{meeting, meeting_attendee};
 use super::service::{self, MeetingFilter, MeetingOrder, RecordMeetingInput, UpdateMeetingInput};
 use crate::{
     actions::graphql::Action,
+    audit::service::{Entry, log},
+    auth::policy::{Operation, authorize},
     error::AppError,
     graphql::{
         begin, commit, db,
@@ -149,8 +151,15 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: RecordMeetingInput,
     ) -> Result<Meeting> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
         let m = service::record(&txn, input, settings(ctx).timezone).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::created("recordMeeting", "Meeting", m.id, &m),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Meeting(m))
     }
@@ -164,8 +173,15 @@ impl MeetingMutation {
         input: UpdateMeetingInput,
         expected_version: Option<i32>,
     ) -> Result<Meeting> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
-        let m = service::update(&txn, &id, input, expected_version).await?;
+        let (before, m) = service::update(&txn, &id, input, expected_version).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("updateMeeting", "Meeting", m.id, &before, &m),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Meeting(m))
     }

@@ -215,7 +215,7 @@ pub async fn update<C: ConnectionTrait>(
     id: &ID,
     input: UpdateMeetingInput,
     expected_version: Option<i32>,
-) -> AppResult<meeting::Model> {
+) -> AppResult<(meeting::Model, meeting::Model)> {
     let current = find(db, parse_id(id, "id")?)
         .await?
         .ok_or_else(|| AppError::not_found_at("meeting", "id"))?;
@@ -268,7 +268,7 @@ pub async fn update<C: ConnectionTrait>(
     if let Some(attendees) = &input.attendees {
         write_attendees(db, current.id, attendees).await?;
     }
-    Ok(next)
+    Ok((current, next))
 }
 
 /// Meetings matching `filter`, newest first unless `order` says otherwise.

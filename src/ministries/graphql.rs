@@ -14,6 +14,8 @@ use crate::{
         filter::{ActionFilter, ActionOrder},
         graphql::{Action, list_actions},
     },
+    audit::service::{Entry, log},
+    auth::policy::{Operation, authorize},
     error::AppError,
     graphql::{
         begin, commit, db,
@@ -179,8 +181,15 @@ impl MinistryMutation {
         ctx: &Context<'_>,
         input: CreateMinistryInput,
     ) -> Result<Ministry> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
         let m = service::create(&txn, input).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::created("createMinistry", "Ministry", m.id, &m),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Ministry(m))
     }
@@ -192,16 +201,25 @@ impl MinistryMutation {
         id: ID,
         input: UpdateMinistryInput,
     ) -> Result<Ministry> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
-        let m = service::update(&txn, &id, input).await?;
+        let (before, m) = service::update(&txn, &id, input).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("updateMinistry", "Ministry", m.id, &before, &m),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Ministry(m))
     }
 
     /// Adds a liaison to a ministry.
     async fn add_liaison(&self, ctx: &Context<'_>, input: AddLiaisonInput) -> Result<Liaison> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
         let l = liaisons::add(&txn, input).await?;
+        log(ctx, &txn, Entry::created("addLiaison", "Liaison", l.id, &l)).await?;
         commit(txn).await?;
         Ok(Liaison(l))
     }
@@ -213,16 +231,30 @@ impl MinistryMutation {
         id: ID,
         input: UpdateLiaisonInput,
     ) -> Result<Liaison> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
-        let l = liaisons::update(&txn, &id, input).await?;
+        let (before, l) = liaisons::update(&txn, &id, input).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("updateLiaison", "Liaison", l.id, &before, &l),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Liaison(l))
     }
 
     /// Deactivates a liaison: no more reminders; the record stays for history.
     async fn remove_liaison(&self, ctx: &Context<'_>, id: ID) -> Result<Liaison> {
+        authorize(ctx, Operation::ManageRegistry).await?;
         let txn = begin(ctx).await?;
-        let l = liaisons::remove(&txn, &id).await?;
+        let (before, l) = liaisons::remove(&txn, &id).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("removeLiaison", "Liaison", l.id, &before, &l),
+        )
+        .await?;
         commit(txn).await?;
         Ok(Liaison(l))
     }

@@ -79,8 +79,9 @@ pub async fn update<C: ConnectionTrait>(
     db: &C,
     id: &ID,
     input: UpdateLiaisonInput,
-) -> AppResult<liaison::Model> {
-    let mut model: liaison::ActiveModel = load(db, id).await?.into();
+) -> AppResult<(liaison::Model, liaison::Model)> {
+    let before = load(db, id).await?;
+    let mut model: liaison::ActiveModel = before.clone().into();
     if let Some(r) = &input.ministry {
         model.ministry_id = Set(resolve(db, r, "input.ministry").await?.id);
     }
@@ -104,13 +105,17 @@ pub async fn update<C: ConnectionTrait>(
         model.active = Set(active);
     }
     model.updated_at = Set(crate::db::now());
-    Ok(model.update(db).await?)
+    Ok((before, model.update(db).await?))
 }
 
 /// Deactivates a liaison: no more reminders, but the record stays for history.
-pub async fn remove<C: ConnectionTrait>(db: &C, id: &ID) -> AppResult<liaison::Model> {
-    let mut model: liaison::ActiveModel = load(db, id).await?.into();
+pub async fn remove<C: ConnectionTrait>(
+    db: &C,
+    id: &ID,
+) -> AppResult<(liaison::Model, liaison::Model)> {
+    let before = load(db, id).await?;
+    let mut model: liaison::ActiveModel = before.clone().into();
     model.active = Set(false);
     model.updated_at = Set(crate::db::now());
-    Ok(model.update(db).await?)
+    Ok((before, model.update(db).await?))
 }

@@ -134,12 +134,12 @@ pub async fn update<C: ConnectionTrait>(
     db: &C,
     id: &ID,
     input: UpdateMinistryInput,
-) -> AppResult<ministry::Model> {
+) -> AppResult<(ministry::Model, ministry::Model)> {
     let id = parse_id(id, "id")?;
     let current = find(db, id)
         .await?
         .ok_or_else(|| AppError::not_found_at("ministry", "id"))?;
-    let mut model: ministry::ActiveModel = current.into();
+    let mut model: ministry::ActiveModel = current.clone().into();
     if let Some(code) = &input.code {
         let code = validate::code(code, "input.code")?;
         ensure_code_free(db, &code, Some(id)).await?;
@@ -165,10 +165,11 @@ pub async fn update<C: ConnectionTrait>(
         }
     }
     model.updated_at = Set(crate::db::now());
-    model
+    let after = model
         .update(db)
         .await
-        .map_err(|e| AppError::on_constraint(e, "input.code", "this code is already taken"))
+        .map_err(|e| AppError::on_constraint(e, "input.code", "this code is already taken"))?;
+    Ok((current, after))
 }
 
 async fn ensure_code_free<C: ConnectionTrait>(

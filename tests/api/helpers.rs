@@ -12,12 +12,16 @@ use sea_orm::{ConnectionTrait, Database, DatabaseConnection};
 use serde_json::{Value, json};
 use tindak::{
     app::Application,
+    auth::service::{CreateUserInput, Role},
     config::{ServeSettings, Settings},
+    ministries::service::MinistryRef,
 };
 use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub base: String,
+    /// The ADMIN token that `gql` and its helpers send.
+    pub admin: String,
     pub client: reqwest::Client,
     pub db: DatabaseConnection,
     pub settings: Settings,
@@ -105,7 +109,12 @@ pub async fn spawn_app() -> TestApp {
         demo: false,
         max_body_bytes: 1024 * 1024,
         request_timeout_secs: 30,
+        max_depth: 16,
+        max_complexity: 2_000,
+        playground: true,
+        admin_token_file: std::env::temp_dir().join("unused-admin.token"),
     };
+    let admin = new_token(&db, "Admin", Role::Admin, None).await;
     let app = Application::build(settings.clone(), &serve, db.clone())
         .await
         .expect("build app");
@@ -116,6 +125,7 @@ pub async fn spawn_app() -> TestApp {
     }));
     TestApp {
         base: format!("http://{addr}"),
+        admin,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
             .build()
@@ -128,6 +138,27 @@ pub async fn spawn_app() -> TestApp {
     }
 }
 
+async fn new_token(
+    db: &DatabaseConnection,
+    name: &str,
+    role: Role,
+    ministry: Option<&str>,
+) -> String {
+    let input = CreateUserInput {
+        name: name.to_owned(),
+        email: None,
+        role,
+        ministry: ministry.map(MinistryRef::code),
+    };
+    let user = tindak::auth::service::create_user(db, input)
+        .await
+        .expect("user");
+    let (token, _) = tindak::auth::service::issue_token(db, user.id, "test", None)
+        .await
+        .expect("token");
+    token
+}
+
 impl Drop for TestApp {
     fn drop(&mut self) {
         if let Some(tx) = self.shutdown.take() {
@@ -137,18 +168,29 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
-    /// Posts one GraphQL operation and returns the whole JSON response; the HTTP status must
-    /// be 200 (GraphQL errors travel in the body).
+    /// Posts one GraphQL operation as ADMIN and returns the whole JSON response; the HTTP
+    /// status must be 200 (GraphQL errors travel in the body).
     pub async fn gql(&self, query: &str, variables: Value) -> Value {
+        self.gql_as(&self.admin, query, variables).await
+    }
+
+    /// Posts one GraphQL operation with `token`.
+    pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
         let res = self
             .client
             .post(format!("{}/graphql", self.base))
+            .bearer_auth(token)
             .json(&json!({ "query": query, "variables": variables }))
             .send()
             .await
             .expect("request");
         assert_eq!(res.status(), 200, "HTTP status");
         res.json().await.expect("JSON body")
+    }
+
+    /// A new user of `role` (a liaison of `ministry`, by code) and a token of theirs.
+    pub async fn token(&self, name: &str, role: Role, ministry: Option<&str>) -> String {
+        new_token(&self.db, name, role, ministry).await
     }
 
     /// Runs an operation that must succeed and returns its `data`.

@@ -1,0 +1,182 @@
+//! GraphQL types and resolvers for users and tokens.
+
+use async_graphql::{Context, ID, Object, Result, SimpleObject};
+use entity::{api_token, user};
+
+use super::{
+    policy::{Operation, actor, authorize},
+    service::{self, CreateUserInput, Role},
+};
+use crate::{
+    audit::service::{Entry, log},
+    graphql::{
+        begin, commit, db,
+        loaders::{self, MinistryKey},
+        pagination::{Conn, Page, paginate},
+        scalars::{DateTime, parse_id, to_id},
+    },
+    ministries::graphql::Ministry,
+};
+
+/// Someone who calls the API.
+pub struct User(pub user::Model);
+
+impl From<user::Model> for User {
+    fn from(m: user::Model) -> Self {
+        Self(m)
+    }
+}
+
+#[Object]
+impl User {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    async fn email(&self) -> Option<&str> {
+        self.0.email.as_deref()
+    }
+    async fn role(&self) -> Role {
+        self.0.role.into()
+    }
+    /// The ministry a LIAISON speaks for.
+    async fn ministry(&self, ctx: &Context<'_>) -> Result<Option<Ministry>> {
+        Ok(match self.0.ministry_id {
+            Some(id) => loaders::one(ctx, MinistryKey(id)).await?.map(Ministry),
+            None => None,
+        })
+    }
+    async fn active(&self) -> bool {
+        self.0.active
+    }
+    /// The user's tokens (never the tokens themselves). ADMIN, or the user.
+    async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
+        if actor(ctx)?.user.id != self.0.id {
+            authorize(ctx, Operation::ReadUsers).await?;
+        }
+        let rows = service::tokens_of(db(ctx), self.0.id).await?;
+        Ok(rows.into_iter().map(ApiToken).collect())
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+/// A bearer token, as far as it may be shown: its first characters, never the whole.
+pub struct ApiToken(pub api_token::Model);
+
+#[Object]
+impl ApiToken {
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    async fn name(&self) -> &str {
+        &self.0.name
+    }
+    /// The first characters of the token, to recognise it.
+    async fn prefix(&self) -> &str {
+        &self.0.prefix
+    }
+    async fn expires_at(&self) -> Option<DateTime> {
+        self.0.expires_at.map(Into::into)
+    }
+    async fn revoked_at(&self) -> Option<DateTime> {
+        self.0.revoked_at.map(Into::into)
+    }
+    /// When the token was last used (to the minute).
+    async fn last_used_at(&self) -> Option<DateTime> {
+        self.0.last_used_at.map(Into::into)
+    }
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
+    }
+}
+
+/// A newly issued token: `token` is shown this once and cannot be read again.
+#[derive(SimpleObject)]
+pub struct IssuedToken {
+    pub token: String,
+    pub api_token: ApiToken,
+}
+
+#[derive(Default)]
+pub struct AuthQuery;
+
+#[Object]
+impl AuthQuery {
+    /// The user behind the token of this request.
+    async fn me(&self, ctx: &Context<'_>) -> Result<User> {
+        Ok(User(actor(ctx)?.user.clone()))
+    }
+
+    /// Every user, by name. ADMIN only.
+    async fn users(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+    ) -> Result<Conn<User>> {
+        authorize(ctx, Operation::ReadUsers).await?;
+        let page = Page::from_args(first, after.as_deref())?;
+        Ok(paginate(db(ctx), service::users_query(), page).await?)
+    }
+}
+
+#[derive(Default)]
+pub struct AuthMutation;
+
+#[Object]
+impl AuthMutation {
+    /// Creates a user. ADMIN only.
+    async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
+        authorize(ctx, Operation::ManageUsers).await?;
+        let txn = begin(ctx).await?;
+        let u = service::create_user(&txn, input).await?;
+        log(ctx, &txn, Entry::created("createUser", "User", u.id, &u)).await?;
+        commit(txn).await?;
+        Ok(User(u))
+    }
+
+    /// Issues a token for a user; the token is returned this once. ADMIN only.
+    async fn issue_token(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        name: String,
+        expires_in_days: Option<i32>,
+    ) -> Result<IssuedToken> {
+        authorize(ctx, Operation::ManageUsers).await?;
+        let txn = begin(ctx).await?;
+        let user = service::user_by_id(&txn, &user_id, "userId").await?;
+        let (token, model) =
+            service::issue_token(&txn, user.id, &name, expires_in_days.map(i64::from)).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::created("issueToken", "ApiToken", model.id, &model),
+        )
+        .await?;
+        commit(txn).await?;
+        Ok(IssuedToken {
+            token,
+            api_token: ApiToken(model),
+        })
+    }
+
+    /// Revokes a token: it stops working at once. ADMIN only.
+    async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
+        authorize(ctx, Operation::ManageUsers).await?;
+        let txn = begin(ctx).await?;
+        let (before, after) = service::revoke_token(&txn, parse_id(&id, "id")?).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("revokeToken", "ApiToken", after.id, &before, &after),
+        )
+        .await?;
+        commit(txn).await?;
+        Ok(ApiToken(after))
+    }
+}

@@ -1,0 +1,6 @@
+//! Who calls the API: users, their bearer tokens, and what each role may do.
+
+pub mod graphql;
+pub mod policy;
+pub mod service;
+pub mod tokens;

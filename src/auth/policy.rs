@@ -1,0 +1,113 @@
+//! What each role may do: the one place every operation is checked.
+//!
+//! Every GraphQL operation needs a valid token (checked before execution). Queries are open to
+//! every role except the user list (ADMIN) and the audit trail (ADMIN, LEADERSHIP). Each
+//! mutation calls [`authorize`] first with the [`Operation`] it performs.
+
+use async_graphql::Context;
+use entity::{action, action_supporter, enums::Role};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use uuid::Uuid;
+
+use super::service::Actor;
+use crate::{
+    audit::service::{self as audit, Entry},
+    error::{AppError, AppResult},
+    graphql::db,
+};
+
+/// What an operation does, with the record it touches when that matters for the decision.
+#[derive(Debug, Clone, Copy)]
+pub enum Operation {
+    /// Ministries, liaisons, meetings, issues and actions: create and change.
+    ManageRegistry,
+    /// Change the status of this action.
+    ChangeActionStatus(Uuid),
+    /// Add a progress note to this action.
+    AddActionUpdate(Uuid),
+    /// Users and tokens.
+    ManageUsers,
+    /// Read the list of users.
+    ReadUsers,
+    /// Read the audit trail.
+    ReadAudit,
+}
+
+/// Whose action it is, for a liaison's rights on it.
+enum Stake {
+    Leads,
+    Supports,
+    None,
+}
+
+async fn stake(ctx: &Context<'_>, action_id: Uuid, ministry: Uuid) -> AppResult<Stake> {
+    let action = action::Entity::find_by_id(action_id)
+        .one(db(ctx))
+        .await?
+        .ok_or_else(|| AppError::not_found_at("action", "id"))?;
+    if action.lead_ministry_id == ministry {
+        return Ok(Stake::Leads);
+    }
+    let supports = action_supporter::Entity::find()
+        .filter(action_supporter::Column::ActionId.eq(action_id))
+        .filter(action_supporter::Column::MinistryId.eq(ministry))
+        .one(db(ctx))
+        .await?
+        .is_some();
+    Ok(if supports {
+        Stake::Supports
+    } else {
+        Stake::None
+    })
+}
+
+/// The actor of the request (set by the HTTP layer once the token checked out).
+pub fn actor<'a>(ctx: &Context<'a>) -> AppResult<&'a Actor> {
+    ctx.data_opt::<Actor>().ok_or(AppError::Unauthenticated)
+}
+
+async fn allowed(ctx: &Context<'_>, actor: &Actor, op: Operation) -> AppResult<bool> {
+    let role = actor.user.role;
+    Ok(match (role, op) {
+        (Role::Admin, _) => true,
+        (Role::Secretariat, Operation::ManageRegistry)
+        | (Role::Secretariat, Operation::ChangeActionStatus(_))
+        | (Role::Secretariat, Operation::AddActionUpdate(_)) => true,
+        (Role::Leadership, Operation::ReadAudit) => true,
+        (Role::Liaison, Operation::ChangeActionStatus(id)) => match actor.user.ministry_id {
+            Some(m) => matches!(stake(ctx, id, m).await?, Stake::Leads),
+            None => false,
+        },
+        (Role::Liaison, Operation::AddActionUpdate(id)) => match actor.user.ministry_id {
+            Some(m) => !matches!(stake(ctx, id, m).await?, Stake::None),
+            None => false,
+        },
+        _ => false,
+    })
+}
+
+/// Lets the operation through, or refuses it with FORBIDDEN and records the refusal in the
+/// audit trail. The operation's name is the GraphQL field being resolved.
+pub async fn authorize<'a>(ctx: &Context<'a>, op: Operation) -> AppResult<&'a Actor> {
+    let actor = actor(ctx)?;
+    if allowed(ctx, actor, op).await? {
+        return Ok(actor);
+    }
+    let operation = ctx.field().name();
+    let entity_id = match op {
+        Operation::ChangeActionStatus(id) | Operation::AddActionUpdate(id) => Some(id),
+        _ => None,
+    };
+    let entry = Entry::refused(operation, entity_id.map(|id| ("Action", id)));
+    audit::record(db(ctx), Some(actor), audit::request_id(ctx), entry).await?;
+    tracing::info!(operation, user = %actor.user.id, "refused");
+    Err(AppError::Forbidden(format!(
+        "your role ({}) may not {operation}{}",
+        sea_orm::ActiveEnum::to_value(&actor.user.role),
+        if entity_id.is_some() {
+            " on this action"
+        } else {
+            ""
+        }
+    )))
+}

@@ -1,0 +1,272 @@
+//! Users and tokens: creating them, authenticating a request, bootstrapping the first admin.
+
+use std::path::Path;
+
+use async_graphql::{Enum, ID, InputObject};
+use chrono::{DateTime, Duration, Utc};
+use entity::{api_token, enums as db, user};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, Select, Set,
+};
+use uuid::Uuid;
+
+use super::tokens;
+use crate::{
+    db::now,
+    error::{AppError, AppResult},
+    graphql::scalars::parse_id,
+    ministries::service::{MinistryRef, resolve},
+    validate,
+};
+
+crate::mirror_enum! {
+    /// What a user may do: ADMIN everything; SECRETARIAT the registry; LIAISON report progress
+    /// on its own ministry's actions; LEADERSHIP read.
+    Role => db::Role { Admin, Secretariat, Liaison, Leadership }
+}
+
+/// The user and token behind a request.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    pub user: user::Model,
+    pub token_id: Uuid,
+}
+
+#[derive(InputObject, Debug, Clone)]
+pub struct CreateUserInput {
+    pub name: String,
+    pub email: Option<String>,
+    pub role: Role,
+    /// Required for a LIAISON: the ministry it speaks for.
+    pub ministry: Option<MinistryRef>,
+}
+
+/// Longest a token may live.
+pub const MAX_TOKEN_DAYS: i64 = 3650;
+
+pub async fn create_user<C: ConnectionTrait>(
+    db: &C,
+    input: CreateUserInput,
+) -> AppResult<user::Model> {
+    let ministry = match (&input.ministry, input.role) {
+        (Some(r), Role::Liaison) => Some(resolve(db, r, "input.ministry").await?.id),
+        (None, Role::Liaison) => {
+            return Err(AppError::bad_input(
+                "input.ministry",
+                "a LIAISON speaks for one ministry: name it",
+            ));
+        }
+        (Some(_), _) => {
+            return Err(AppError::bad_input(
+                "input.ministry",
+                "only a LIAISON is bound to a ministry",
+            ));
+        }
+        (None, _) => None,
+    };
+    let email = match input
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|e| !e.is_empty())
+    {
+        Some(e) => Some(validate::email(e, "input.email")?),
+        None => None,
+    };
+    let now = now();
+    Ok(user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(validate::required(
+            &input.name,
+            "input.name",
+            validate::MAX_SHORT,
+        )?),
+        email: Set(email),
+        role: Set(input.role.into()),
+        ministry_id: Set(ministry),
+        active: Set(true),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// Issues a token for `user_id`; the token in clear is returned once and never stored.
+pub async fn issue_token<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+    name: &str,
+    expires_in_days: Option<i64>,
+) -> AppResult<(String, api_token::Model)> {
+    let name = validate::required(name, "name", validate::MAX_SHORT)?;
+    let expires_at = match expires_in_days {
+        None => None,
+        Some(d) if (1..=MAX_TOKEN_DAYS).contains(&d) => Some(now() + Duration::days(d)),
+        Some(_) => {
+            return Err(AppError::bad_input(
+                "expiresInDays",
+                format!("a token lives from 1 to {MAX_TOKEN_DAYS} days"),
+            ));
+        }
+    };
+    let new = tokens::generate()?;
+    let model = api_token::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        user_id: Set(user_id),
+        name: Set(name),
+        prefix: Set(new.prefix),
+        token_hash: Set(new.hash),
+        expires_at: Set(expires_at),
+        revoked_at: Set(None),
+        last_used_at: Set(None),
+        created_at: Set(now()),
+    }
+    .insert(db)
+    .await?;
+    Ok((new.token, model))
+}
+
+pub async fn find_user<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<user::Model>> {
+    Ok(user::Entity::find_by_id(id).one(db).await?)
+}
+
+pub async fn user_by_id<C: ConnectionTrait>(
+    db: &C,
+    id: &ID,
+    field: &str,
+) -> AppResult<user::Model> {
+    find_user(db, parse_id(id, field)?)
+        .await?
+        .ok_or_else(|| AppError::not_found_at("user", field))
+}
+
+/// Revokes a token; it stops working at once. Returns it before and after.
+pub async fn revoke_token<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+) -> AppResult<(api_token::Model, api_token::Model)> {
+    let before = api_token::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found_at("token", "id"))?;
+    if before.revoked_at.is_some() {
+        return Err(AppError::bad_input("id", "the token is already revoked"));
+    }
+    let mut model: api_token::ActiveModel = before.clone().into();
+    model.revoked_at = Set(Some(now()));
+    let after = model.update(db).await?;
+    Ok((before, after))
+}
+
+/// How long a token's `lastUsedAt` may lag behind, to spare a write on every request.
+const LAST_USED_GRANULARITY: i64 = 60;
+
+/// The actor behind a bearer token, or `None` when the token is unknown, expired, revoked,
+/// or its user deactivated.
+pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<Option<Actor>> {
+    let Some((found, Some(user))) = api_token::Entity::find()
+        .filter(api_token::Column::TokenHash.eq(tokens::hash(token)))
+        .find_also_related(user::Entity)
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let now = now();
+    if found.revoked_at.is_some() || found.expires_at.is_some_and(|t| t <= now) || !user.active {
+        return Ok(None);
+    }
+    if found
+        .last_used_at
+        .is_none_or(|t: DateTime<Utc>| now - t > Duration::seconds(LAST_USED_GRANULARITY))
+    {
+        api_token::Entity::update_many()
+            .col_expr(
+                api_token::Column::LastUsedAt,
+                sea_orm::sea_query::Expr::value(now),
+            )
+            .filter(api_token::Column::Id.eq(found.id))
+            .exec(db)
+            .await?;
+    }
+    Ok(Some(Actor {
+        user,
+        token_id: found.id,
+    }))
+}
+
+pub fn users_query() -> Select<user::Entity> {
+    user::Entity::find()
+        .order_by_asc(user::Column::Name)
+        .order_by_asc(user::Column::Id)
+}
+
+pub async fn tokens_of<C: ConnectionTrait>(
+    db: &C,
+    user_id: Uuid,
+) -> AppResult<Vec<api_token::Model>> {
+    Ok(api_token::Entity::find()
+        .filter(api_token::Column::UserId.eq(user_id))
+        .order_by_asc(api_token::Column::CreatedAt)
+        .all(db)
+        .await?)
+}
+
+/// Every token with its user, newest first (for `tindak token list`).
+pub async fn all_tokens<C: ConnectionTrait>(
+    db: &C,
+) -> AppResult<Vec<(api_token::Model, Option<user::Model>)>> {
+    let tokens = api_token::Entity::find()
+        .order_by_desc(api_token::Column::CreatedAt)
+        .all(db)
+        .await?;
+    let users = user::Entity::find().all(db).await?;
+    Ok(tokens
+        .into_iter()
+        .map(|t| {
+            let owner = users.iter().find(|u| u.id == t.user_id).cloned();
+            (t, owner)
+        })
+        .collect())
+}
+
+/// On an empty database, creates an ADMIN and writes its token to `path`, readable by its
+/// owner only. Returns whether it did.
+pub async fn bootstrap_admin<C: ConnectionTrait>(db: &C, path: &Path) -> anyhow::Result<bool> {
+    if user::Entity::find().count(db).await? > 0 {
+        return Ok(false);
+    }
+    let admin = create_user(
+        db,
+        CreateUserInput {
+            name: "Administrator".into(),
+            email: None,
+            role: Role::Admin,
+            ministry: None,
+        },
+    )
+    .await?;
+    let (token, _) = issue_token(db, admin.id, "first start", None).await?;
+    write_secret(path, &format!("{token}\n"))?;
+    Ok(true)
+}
+
+/// Writes `contents` to a file only its owner may read.
+pub fn write_secret(path: &Path, contents: &str) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        options.mode(0o600);
+        let mut file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        file.write_all(contents.as_bytes())?;
+    }
+    #[cfg(not(unix))]
+    options.open(path)?.write_all(contents.as_bytes())?;
+    Ok(())
+}
