@@ -215,7 +215,7 @@ async fn token_command(
                         name,
                         email: None,
                         role,
-                        ministry: ministry.map(|c| MinistryRef::Code(c)),
+                        ministry: ministry.map(MinistryRef::Code),
                     };
                     let u = auth::service::create_user(&txn, input).await?;
                     audit::record(

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 /// What kind of body a ministry record is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(32))")]
 pub enum MinistryKind {
     #[sea_orm(string_value = "MINISTRY")]
@@ -23,6 +24,7 @@ pub enum MinistryKind {
 
 /// The language a liaison reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(8))")]
 pub enum Language {
     #[sea_orm(string_value = "id")]
@@ -33,6 +35,7 @@ pub enum Language {
 
 /// Where an issue identified at a meeting stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum IssueStatus {
     #[sea_orm(string_value = "OPEN")]
@@ -45,6 +48,7 @@ pub enum IssueStatus {
 
 /// Where a follow-up action stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum ActionStatus {
     #[sea_orm(string_value = "OPEN")]
@@ -68,6 +72,7 @@ impl ActionStatus {
 
 /// Priority, stored as a rank so that ordering by it is ordering by urgency.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "i32", db_type = "Integer")]
 pub enum Priority {
     #[sea_orm(num_value = 1)]
@@ -82,6 +87,7 @@ pub enum Priority {
 
 /// What a user may do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 #[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
 pub enum Role {
     #[sea_orm(string_value = "ADMIN")]

@@ -53,29 +53,149 @@ fn demo_command_is_idempotent() {
     );
 }
 
+fn output(cmd: &mut Command) -> (String, String) {
+    let out = cmd.output().expect("run");
+    let stdout = String::from_utf8(out.stdout).expect("utf-8");
+    let stderr = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(out.status.success(), "{stdout}\n{stderr}");
+    (stdout, stderr)
+}
+
 #[test]
-fn serve_stops_cleanly_on_sigterm() {
+fn token_commands_create_list_and_revoke() {
     let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.db");
+    output(tindak(&db).arg("demo"));
+    let (stdout, _) = output(tindak(&db).args([
+        "token",
+        "create",
+        "--name",
+        "Liaison Kemlu",
+        "--role",
+        "liaison",
+        "--ministry",
+        "KEMLU",
+        "--expires-in",
+        "30",
+    ]));
+    let token = stdout.lines().last().expect("a last line").to_owned();
+    assert!(token.starts_with("tdk_") && token.len() == 47, "{stdout}");
+    assert!(stdout.contains("expires"));
+    let id = stdout
+        .split_whitespace()
+        .nth(1)
+        .expect("token id")
+        .to_owned();
+
+    let (list, _) = output(tindak(&db).args(["token", "list"]));
+    assert!(
+        list.contains(&id) && list.contains("Liaison Kemlu") && list.contains("LIAISON"),
+        "{list}"
+    );
+    assert!(list.contains(&token[..10]), "the prefix is shown");
+    assert!(!list.contains(&token[10..]), "never the token");
+
+    let dates = |list: &str| {
+        list.lines()
+            .find(|l| l.contains(&id))
+            .expect("listed")
+            .matches("+00:00")
+            .count()
+    };
+    assert_eq!(dates(&list), 1, "an expiry, not yet revoked: {list}");
+    output(tindak(&db).args(["token", "revoke", &id]));
+    let (list, _) = output(tindak(&db).args(["token", "list"]));
+    assert_eq!(dates(&list), 2, "expiry and revocation: {list}");
+
+    let bad = tindak(&db)
+        .args([
+            "token",
+            "create",
+            "--name",
+            "X",
+            "--role",
+            "liaison",
+            "--ministry",
+            "NOPE",
+        ])
+        .output()
+        .expect("run");
+    assert!(!bad.status.success());
+    let bad_role = tindak(&db)
+        .args(["token", "create", "--name", "X", "--role", "king"])
+        .output()
+        .expect("run");
+    assert!(!bad_role.status.success());
+}
+
+/// `serve` on a fresh database: the first ADMIN's token lands in a file only its owner can
+/// read; it works; the log holds neither tokens nor emails, even at trace level; SIGTERM stops
+/// the server cleanly.
+#[tokio::test]
+async fn first_start_admin_token_and_a_clean_stop() {
+    let dir = tempfile::tempdir().expect("dir");
+    let token_file = dir.path().join("admin.token");
     let mut child = tindak(&dir.path().join("t.db"))
         .args(["serve", "--demo", "--bind", "127.0.0.1:0"])
+        .env("TINDAK_ADMIN_TOKEN_FILE", &token_file)
+        .env("RUST_LOG", "trace")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
         .expect("spawn");
     let stderr = child.stderr.take().expect("stderr");
-    let mut lines = BufReader::new(stderr).lines();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the server logs its address")
-            .expect("line");
-        if let Some(rest) = line.split("serving GraphQL on http://").nth(1) {
-            break rest.trim_end_matches("/graphql").to_owned();
+    let (addr_tx, addr_rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut all = Vec::new();
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if let Some(rest) = line.split("serving GraphQL on http://").nth(1) {
+                let _ = addr_tx.send(rest.trim_end_matches("/graphql").to_owned());
+            }
+            all.push(line);
         }
-    };
-    let health =
-        std::net::TcpStream::connect_timeout(&addr.parse().expect("addr"), Duration::from_secs(5));
-    assert!(health.is_ok(), "the server accepts connections on {addr}");
+        all
+    });
+    let addr = addr_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("the server logs its address");
+
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&token_file)
+            .expect("token file")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600, "readable by its owner only");
+    }
+    let token = std::fs::read_to_string(&token_file)
+        .expect("read")
+        .trim()
+        .to_owned();
+    let client = reqwest::Client::new();
+    let email = "rahasia.liaison@kemlu.example.go.id";
+    let res = client
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "query": "mutation($e: String!) { addLiaison(input: { ministry: { code: \"KEMLU\" }, name: \"Rahasia\", email: $e }) { email } }", "variables": { "e": email } }))
+        .send()
+        .await
+        .expect("request");
+    assert_eq!(res.status(), 200);
+    let body: serde_json::Value = res.json().await.expect("json");
+    assert_eq!(body["data"]["addLiaison"]["email"], email, "{body:#}");
+    let me: serde_json::Value = client
+        .post(format!("http://{addr}/graphql"))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({ "query": "{ me { role } }" }))
+        .send()
+        .await
+        .expect("request")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["data"]["me"]["role"], "ADMIN");
+
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -93,6 +213,12 @@ fn serve_stops_cleanly_on_sigterm() {
         );
         std::thread::sleep(Duration::from_millis(50));
     }
-    let rest: Vec<String> = lines.map_while(Result::ok).collect();
-    assert!(rest.iter().any(|l| l.contains("shutting down")), "{rest:?}");
+    let log = reader.join().expect("log reader").join("\n");
+    assert!(log.contains("shutting down"));
+    assert!(
+        log.contains(&token_file.display().to_string()),
+        "the log says where the token is"
+    );
+    assert!(!log.contains(&token[4..]), "the token is not in the log");
+    assert!(!log.contains(email), "emails are not in the log");
 }

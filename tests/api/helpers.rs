@@ -92,6 +92,11 @@ async fn fresh_database() -> (String, Store) {
 }
 
 pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// `spawn_app` with server settings changed by `configure`.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestApp {
     let (url, store) = fresh_database().await;
     let mut db = tindak::db::connect(&url).await.expect("connect");
     tindak::db::migrate(&db).await.expect("migrate");
@@ -104,7 +109,7 @@ pub async fn spawn_app() -> TestApp {
         database_url: url,
         timezone: chrono_tz::Asia::Jakarta,
     };
-    let serve = ServeSettings {
+    let mut serve = ServeSettings {
         bind: "127.0.0.1:0".parse().expect("address"),
         demo: false,
         max_body_bytes: 1024 * 1024,
@@ -114,6 +119,7 @@ pub async fn spawn_app() -> TestApp {
         playground: true,
         admin_token_file: std::env::temp_dir().join("unused-admin.token"),
     };
+    configure(&mut serve);
     let admin = new_token(&db, "Admin", Role::Admin, None).await;
     let app = Application::build(settings.clone(), &serve, db.clone())
         .await
@@ -177,15 +183,25 @@ impl TestApp {
     /// Posts one GraphQL operation with `token`.
     pub async fn gql_as(&self, token: &str, query: &str, variables: Value) -> Value {
         let res = self
-            .client
-            .post(format!("{}/graphql", self.base))
-            .bearer_auth(token)
-            .json(&json!({ "query": query, "variables": variables }))
-            .send()
-            .await
-            .expect("request");
+            .post(
+                Some(token),
+                &json!({ "query": query, "variables": variables }),
+            )
+            .await;
         assert_eq!(res.status(), 200, "HTTP status");
         res.json().await.expect("JSON body")
+    }
+
+    /// Posts any JSON body to `/graphql`, with `token` if given.
+    pub async fn post(&self, token: Option<&str>, body: &Value) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(format!("{}/graphql", self.base))
+            .json(body);
+        if let Some(token) = token {
+            req = req.bearer_auth(token);
+        }
+        req.send().await.expect("request")
     }
 
     /// A new user of `role` (a liaison of `ministry`, by code) and a token of theirs.

@@ -2,6 +2,7 @@
 //! database per test (a temporary SQLite file, or a fresh PostgreSQL database when
 //! `TEST_DATABASE_URL` is set).
 
+mod access;
 mod actions;
 mod cli;
 mod demo;
@@ -14,3 +15,4 @@ mod pagination;
 mod schema;
 mod server;
 mod statements;
+mod tokens;
