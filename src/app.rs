@@ -29,7 +29,9 @@ use crate::{
     config::{ServeSettings, Settings},
     error::{AppError, finalize_errors},
     graphql::{self, TindakSchema},
+    reminders::{respond, worker::Reminders},
 };
+use tokio::sync::watch;
 
 #[derive(Clone)]
 struct AppState {
@@ -41,6 +43,8 @@ struct AppState {
 pub struct Application {
     listener: TcpListener,
     router: Router,
+    reminders: Arc<Reminders>,
+    worker: bool,
 }
 
 impl Application {
@@ -53,32 +57,60 @@ impl Application {
         let listener = TcpListener::bind(serve.bind)
             .await
             .with_context(|| format!("could not listen on {}", serve.bind))?;
+        let reminders = Arc::new(Reminders::new(db.clone(), settings.clone(), serve.remind.clone())?);
         Ok(Self {
             listener,
-            router: router(settings, serve, db),
+            router: router(settings, serve, db, reminders.clone()),
+            reminders,
+            worker: !serve.no_worker,
         })
+    }
+
+    /// The reminder service this server runs.
+    pub fn reminders(&self) -> Arc<Reminders> {
+        self.reminders.clone()
     }
 
     pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
         self.listener.local_addr()
     }
 
-    /// Serves until `shutdown` completes, then lets requests in flight finish.
+    /// Serves (and runs the reminder worker) until `shutdown` completes, then lets requests
+    /// in flight finish and the worker finish the email it is sending.
     pub async fn run_until_stopped(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> std::io::Result<()> {
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
-            .await
+        let (stop, stopped) = watch::channel(false);
+        let worker = self
+            .worker
+            .then(|| tokio::spawn(self.reminders.clone().run_forever(stopped)));
+        let served = axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(async move {
+                shutdown.await;
+                let _ = stop.send(true);
+            })
+            .await;
+        if let Some(worker) = worker {
+            let _ = worker.await;
+        }
+        served
     }
 }
 
-pub fn router(settings: Settings, serve: &ServeSettings, db: DatabaseConnection) -> Router {
+pub fn router(
+    settings: Settings,
+    serve: &ServeSettings,
+    db: DatabaseConnection,
+    reminders: Arc<Reminders>,
+) -> Router {
     let state = AppState {
-        schema: graphql::build(db.clone(), settings, serve.limits()),
+        schema: graphql::build(db.clone(), settings, serve.limits(), reminders.clone()),
         db,
     };
+    let respond = Router::new()
+        .route("/respond/{token}", get(respond::show).post(respond::submit))
+        .with_state(reminders);
     let graphql_route = if serve.playground {
         get(graphiql).post(graphql_handler)
     } else {
@@ -88,13 +120,14 @@ pub fn router(settings: Settings, serve: &ServeSettings, db: DatabaseConnection)
         .route("/graphql", graphql_route)
         .route("/healthz", get(healthz))
         .route("/readyz", get(readyz))
+        .with_state(state)
+        .merge(respond)
         .layer(RequestBodyLimitLayer::new(serve.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(serve.request_timeout_secs),
         ))
         .layer(CatchPanicLayer::custom(panic_response))
-        .with_state(state)
 }
 
 /// Runs one GraphQL operation as the holder of the request's bearer token. Without a valid

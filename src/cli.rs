@@ -12,7 +12,8 @@ use crate::{
         self,
         service::{CreateUserInput, Role},
     },
-    config::{ServeSettings, Settings},
+    config::{RemindSettings, ServeSettings, Settings},
+    reminders::worker::Reminders,
     db, demo, graphql,
     ministries::service::MinistryRef,
 };
@@ -43,6 +44,17 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Plan and send reminders once, and print what was planned, sent, retried and failed.
+    Remind {
+        /// The day reminders are planned for (YYYY-MM-DD); today by default.
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// Plan in a transaction that is rolled back, and send nothing.
+        #[arg(long)]
+        dry_run: bool,
+        #[command(flatten)]
+        remind: RemindSettings,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -147,6 +159,28 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             db::migrate(&db).await?;
             let outcome = demo::load(&db, settings.timezone).await?;
             println!("{outcome}");
+            Ok(())
+        }
+        Command::Remind {
+            as_of,
+            dry_run,
+            remind,
+        } => {
+            let db = db::connect(&settings.database_url).await?;
+            db::migrate(&db).await?;
+            let service = Reminders::new(db, settings, remind)?;
+            let day = as_of.unwrap_or_else(|| service.settings.today());
+            let report = service.run(Some(day), dry_run).await?;
+            let mode = if dry_run { " (dry run: nothing saved or sent)" } else { "" };
+            println!("reminders for {day}{mode}");
+            println!("planned:   {}", report.planned);
+            println!("cancelled: {}", report.cancelled);
+            if dry_run {
+                println!("due:       {}", report.due);
+            }
+            println!("sent:      {} (in {} emails)", report.sent, report.emails);
+            println!("retried:   {}", report.retried);
+            println!("failed:    {}", report.failed);
             Ok(())
         }
         Command::Token(command) => {

@@ -99,3 +99,49 @@ pub enum Role {
     #[sea_orm(string_value = "LEADERSHIP")]
     Leadership,
 }
+
+/// Why a reminder is sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReminderKind {
+    #[sea_orm(string_value = "BEFORE_DUE")]
+    BeforeDue,
+    #[sea_orm(string_value = "DUE_TODAY")]
+    DueToday,
+    #[sea_orm(string_value = "OVERDUE")]
+    Overdue,
+    #[sea_orm(string_value = "ESCALATION")]
+    Escalation,
+}
+
+/// Where a reminder is in the outbox.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum ReminderStatus {
+    #[sea_orm(string_value = "PENDING")]
+    Pending,
+    #[sea_orm(string_value = "SENT")]
+    Sent,
+    #[sea_orm(string_value = "FAILED")]
+    Failed,
+    #[sea_orm(string_value = "CANCELLED")]
+    Cancelled,
+}
+
+/// Why a recipient gets a reminder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, EnumIter, DeriveActiveEnum, Serialize, Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::N(16))")]
+pub enum RecipientRole {
+    /// A liaison of the lead ministry.
+    #[sea_orm(string_value = "ACT")]
+    Act,
+    /// A liaison of a supporting ministry.
+    #[sea_orm(string_value = "SUPPORT")]
+    Support,
+    /// Convening ministry's liaisons and escalation addresses.
+    #[sea_orm(string_value = "ESCALATION")]
+    Escalation,
+}

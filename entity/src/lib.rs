@@ -11,4 +11,5 @@ pub mod liaison;
 pub mod meeting;
 pub mod meeting_attendee;
 pub mod ministry;
+pub mod reminder;
 pub mod user;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod columns;
 mod m20260127_000001_registry;
 mod m20261127_000002_access;
+mod m20261127_000003_reminders;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20260127_000001_registry::Migration),
             Box::new(m20261127_000002_access::Migration),
+            Box::new(m20261127_000003_reminders::Migration),
         ]
     }
 }

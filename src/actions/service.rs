@@ -18,14 +18,15 @@ use crate::{
 /// Who writes a timeline entry.
 #[derive(Debug, Clone)]
 pub struct Author {
-    pub id: Uuid,
+    /// The user, when the author is one (a liaison answering a progress link is not).
+    pub id: Option<Uuid>,
     pub name: String,
 }
 
 impl From<&entity::user::Model> for Author {
     fn from(user: &entity::user::Model) -> Self {
         Self {
-            id: user.id,
+            id: Some(user.id),
             name: user.name.clone(),
         }
     }
@@ -302,7 +303,7 @@ async fn write_update<C: ConnectionTrait>(
         previous_due_on: Set(entry.previous_due_on),
         new_due_on: Set(entry.new_due_on),
         author: Set(author.map(|a| a.name.clone())),
-        author_id: Set(author.map(|a| a.id)),
+        author_id: Set(author.and_then(|a| a.id)),
         created_at: Set(crate::db::now()),
     }
     .insert(db)

@@ -71,6 +71,18 @@ impl Entry {
         }
     }
 
+    /// An operation that changed no single record, with what it did.
+    pub fn ran<T: Serialize>(operation: &str, outcome: &T) -> Self {
+        Self {
+            operation: operation.to_owned(),
+            outcome: "OK",
+            entity_type: None,
+            entity_id: None,
+            before: None,
+            after: json(outcome),
+        }
+    }
+
     /// An operation was refused.
     pub fn refused(operation: &str, entity: Option<(&'static str, Uuid)>) -> Self {
         Self {
@@ -85,18 +97,39 @@ impl Entry {
 }
 
 /// Writes one audit event; in the mutation's own transaction, so both commit or neither.
+/// Without an actor, the change came from the command line.
 pub async fn record<C: ConnectionTrait>(
     db: &C,
     actor: Option<&Actor>,
     request_id: Option<&str>,
     entry: Entry,
 ) -> AppResult<()> {
+    let name = actor.map_or_else(|| "cli".to_owned(), |a| a.user.name.clone());
+    write(db, actor, &name, request_id, entry).await
+}
+
+/// Writes one audit event for someone who is not a user, e.g. a liaison answering a
+/// progress link.
+pub async fn record_named<C: ConnectionTrait>(
+    db: &C,
+    name: &str,
+    request_id: Option<&str>,
+    entry: Entry,
+) -> AppResult<()> {
+    write(db, None, name, request_id, entry).await
+}
+
+async fn write<C: ConnectionTrait>(
+    db: &C,
+    actor: Option<&Actor>,
+    name: &str,
+    request_id: Option<&str>,
+    entry: Entry,
+) -> AppResult<()> {
     audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
         actor_id: Set(actor.map(|a| a.user.id)),
-        actor_name: Set(Some(
-            actor.map_or_else(|| "cli".to_owned(), |a| a.user.name.clone()),
-        )),
+        actor_name: Set(Some(name.to_owned())),
         token_id: Set(actor.map(|a| a.token_id)),
         operation: Set(entry.operation),
         outcome: Set(entry.outcome.to_owned()),

@@ -31,6 +31,10 @@ pub enum Operation {
     ReadUsers,
     /// Read the audit trail.
     ReadAudit,
+    /// Plan and send reminders by hand.
+    RunReminders,
+    /// Read the reminder outbox.
+    ReadReminders,
 }
 
 /// Whose action it is, for a liaison's rights on it.
@@ -72,7 +76,9 @@ async fn allowed(ctx: &Context<'_>, actor: &Actor, op: Operation) -> AppResult<b
         (Role::Admin, _) => true,
         (Role::Secretariat, Operation::ManageRegistry)
         | (Role::Secretariat, Operation::ChangeActionStatus(_))
-        | (Role::Secretariat, Operation::AddActionUpdate(_)) => true,
+        | (Role::Secretariat, Operation::AddActionUpdate(_))
+        | (Role::Secretariat, Operation::RunReminders)
+        | (Role::Secretariat, Operation::ReadReminders) => true,
         (Role::Leadership, Operation::ReadAudit) => true,
         (Role::Liaison, Operation::ChangeActionStatus(id)) => match actor.user.ministry_id {
             Some(m) => matches!(stake(ctx, id, m).await?, Stake::Leads),

@@ -38,6 +38,7 @@ macro_rules! key {
 }
 
 key!(MinistryKey);
+key!(ActionKey);
 key!(MeetingKey);
 key!(IssueKey);
 key!(SupportersOf);
@@ -111,6 +112,14 @@ impl Loader<MinistryKey> for Db {
             ministry::Column::Id,
         )
         .await
+    }
+}
+
+impl Loader<ActionKey> for Db {
+    type Value = action::Model;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[ActionKey]) -> Loaded<ActionKey, Self::Value> {
+        by_id::<action::Entity, _>(&self.0, keys, |k| k.0, |m| ActionKey(m.id), action::Column::Id).await
     }
 }
 

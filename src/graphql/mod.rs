@@ -5,6 +5,8 @@ pub mod node;
 pub mod pagination;
 pub mod scalars;
 
+use std::sync::Arc;
+
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
 use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
 
@@ -12,6 +14,10 @@ use crate::{
     actions::graphql::{ActionMutation, ActionQuery},
     audit::graphql::AuditQuery,
     auth::graphql::{AuthMutation, AuthQuery},
+    reminders::{
+        graphql::{ReminderMutation, ReminderQuery},
+        worker::Reminders,
+    },
     config::Settings,
     error::AppResult,
     issues::graphql::{IssueMutation, IssueQuery},
@@ -28,6 +34,7 @@ pub struct Query(
     ActionQuery,
     AuthQuery,
     AuditQuery,
+    ReminderQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -37,6 +44,7 @@ pub struct Mutation(
     IssueMutation,
     ActionMutation,
     AuthMutation,
+    ReminderMutation,
 );
 
 pub type TindakSchema = Schema<Query, Mutation, EmptySubscription>;
@@ -58,12 +66,18 @@ pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
 }
 
 /// The schema wired to a database, with the request limits applied.
-pub fn build(db: DatabaseConnection, settings: Settings, limits: Limits) -> TindakSchema {
+pub fn build(
+    db: DatabaseConnection,
+    settings: Settings,
+    limits: Limits,
+    reminders: Arc<Reminders>,
+) -> TindakSchema {
     let builder = builder()
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .data(db)
-        .data(settings);
+        .data(settings)
+        .data(reminders);
     if limits.introspection {
         builder.finish()
     } else {

@@ -1,0 +1,432 @@
+//! The digest email: one per recipient per run, in the recipient's language, as plain text
+//! and HTML, with a calendar of the deadlines and a progress link per action.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::enums::{Language, RecipientRole};
+use lettre::{
+    Message,
+    message::{Attachment, Mailbox, MultiPart, header::ContentType},
+};
+use uuid::Uuid;
+
+/// One action as the recipient reads it.
+#[derive(Debug, Clone)]
+pub struct Item {
+    pub action_id: Uuid,
+    pub title: String,
+    pub meeting: String,
+    pub issue: Option<String>,
+    pub lead: String,
+    pub supporters: Vec<String>,
+    pub due_on: NaiveDate,
+    pub role: RecipientRole,
+    pub escalated: bool,
+    pub last_update: Option<String>,
+    pub link: Option<String>,
+}
+
+/// A reminder that could not be delivered, reported in escalations.
+#[derive(Debug, Clone)]
+pub struct Undelivered {
+    pub email: String,
+    pub action: String,
+    pub error: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct Digest {
+    pub to_email: String,
+    pub to_name: Option<String>,
+    pub language: Language,
+    pub today: NaiveDate,
+    pub items: Vec<Item>,
+    pub undelivered: Vec<Undelivered>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Escalated,
+    Overdue,
+    DueToday,
+    DueSoon,
+}
+
+const SECTIONS: [Section; 4] = [Section::Escalated, Section::Overdue, Section::DueToday, Section::DueSoon];
+
+/// The words of the email, per language.
+struct Words {
+    subject: &'static str,
+    escalated: &'static str,
+    overdue: &'static str,
+    due_today: &'static str,
+    due_soon: &'static str,
+    greeting: &'static str,
+    intro: &'static str,
+    meeting: &'static str,
+    issue: &'static str,
+    lead: &'static str,
+    support: &'static str,
+    due: &'static str,
+    days_late: &'static str,
+    last_update: &'static str,
+    report: &'static str,
+    to_act: &'static str,
+    to_support: &'static str,
+    to_watch: &'static str,
+    undelivered: &'static str,
+    footer: &'static str,
+    months: [&'static str; 12],
+}
+
+const ID: Words = Words {
+    subject: "Pengingat tindak lanjut",
+    escalated: "dieskalasi",
+    overdue: "lewat tenggat",
+    due_today: "jatuh tempo hari ini",
+    due_soon: "segera jatuh tempo",
+    greeting: "Yth.",
+    intro: "Berikut tindak lanjut rapat koordinasi yang perlu perhatian instansi Anda per",
+    meeting: "Rapat",
+    issue: "Permasalahan",
+    lead: "Penanggung jawab",
+    support: "Pendukung",
+    due: "Tenggat",
+    days_late: "hari lewat tenggat",
+    last_update: "Pembaruan terakhir",
+    report: "Laporkan kemajuan",
+    to_act: "untuk ditindaklanjuti",
+    to_support: "untuk didukung",
+    to_watch: "untuk dipantau",
+    undelivered: "Pengingat yang gagal terkirim",
+    footer: "Email ini dikirim otomatis oleh Tindak. Lampiran kalender (.ics) memuat tenggat di atas.",
+    months: ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
+};
+
+const EN: Words = Words {
+    subject: "Follow-up reminder",
+    escalated: "escalated",
+    overdue: "overdue",
+    due_today: "due today",
+    due_soon: "due soon",
+    greeting: "Dear",
+    intro: "These coordination-meeting follow-ups need your agency's attention as of",
+    meeting: "Meeting",
+    issue: "Issue",
+    lead: "Lead",
+    support: "Supporting",
+    due: "Due",
+    days_late: "days overdue",
+    last_update: "Last update",
+    report: "Report progress",
+    to_act: "for you to act on",
+    to_support: "for you to support",
+    to_watch: "for you to follow up",
+    undelivered: "Reminders that could not be delivered",
+    footer: "This email was sent by Tindak. The calendar attachment (.ics) holds the deadlines above.",
+    months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+};
+
+impl Digest {
+    fn words(&self) -> &'static Words {
+        match self.language {
+            Language::Id => &ID,
+            Language::En => &EN,
+        }
+    }
+
+    fn section(&self, item: &Item) -> Section {
+        if item.escalated {
+            Section::Escalated
+        } else if item.due_on < self.today {
+            Section::Overdue
+        } else if item.due_on == self.today {
+            Section::DueToday
+        } else {
+            Section::DueSoon
+        }
+    }
+
+    fn title(&self, section: Section) -> &'static str {
+        let w = self.words();
+        match section {
+            Section::Escalated => w.escalated,
+            Section::Overdue => w.overdue,
+            Section::DueToday => w.due_today,
+            Section::DueSoon => w.due_soon,
+        }
+    }
+
+    fn items_in(&self, section: Section) -> Vec<&Item> {
+        let mut items: Vec<&Item> = self.items.iter().filter(|i| self.section(i) == section).collect();
+        items.sort_by_key(|i| (i.due_on, i.title.clone()));
+        items
+    }
+
+    fn date(&self, d: NaiveDate) -> String {
+        use chrono::Datelike;
+        let month = self.words().months[d.month0() as usize];
+        match self.language {
+            Language::Id => format!("{} {month} {}", d.day(), d.year()),
+            Language::En => format!("{month} {}, {}", d.day(), d.year()),
+        }
+    }
+
+    /// Says what is inside: e.g. "[Tindak] Pengingat tindak lanjut: 2 lewat tenggat, 1 segera jatuh tempo".
+    pub fn subject(&self) -> String {
+        let counts: Vec<String> = SECTIONS
+            .iter()
+            .map(|s| (s, self.items_in(*s).len()))
+            .filter(|(_, n)| *n > 0)
+            .map(|(s, n)| format!("{n} {}", self.title(*s)))
+            .collect();
+        format!("[Tindak] {}: {}", self.words().subject, counts.join(", "))
+    }
+
+    fn role(&self, item: &Item) -> &'static str {
+        let w = self.words();
+        match item.role {
+            RecipientRole::Act => w.to_act,
+            RecipientRole::Support => w.to_support,
+            RecipientRole::Escalation => w.to_watch,
+        }
+    }
+
+    fn details(&self, item: &Item) -> Vec<(&'static str, String)> {
+        let w = self.words();
+        let mut out = vec![(w.meeting, item.meeting.clone())];
+        if let Some(issue) = &item.issue {
+            out.push((w.issue, issue.clone()));
+        }
+        out.push((w.lead, item.lead.clone()));
+        if !item.supporters.is_empty() {
+            out.push((w.support, item.supporters.join(", ")));
+        }
+        let late = (self.today - item.due_on).num_days();
+        let due = if late > 0 {
+            format!("{} ({late} {})", self.date(item.due_on), w.days_late)
+        } else {
+            self.date(item.due_on)
+        };
+        out.push((w.due, due));
+        if let Some(update) = &item.last_update {
+            out.push((w.last_update, update.clone()));
+        }
+        out
+    }
+
+    pub fn text(&self) -> String {
+        let w = self.words();
+        let mut out = String::new();
+        let name = self.to_name.as_deref().unwrap_or(&self.to_email);
+        out.push_str(&format!("{} {name},\n\n{} {}.\n", w.greeting, w.intro, self.date(self.today)));
+        for section in SECTIONS {
+            let items = self.items_in(section);
+            if items.is_empty() {
+                continue;
+            }
+            let title = self.title(section).to_uppercase();
+            out.push_str(&format!("\n== {title} ({}) ==\n", items.len()));
+            for item in items {
+                out.push_str(&format!("\n* {} [{}]\n", item.title, self.role(item)));
+                for (label, value) in self.details(item) {
+                    out.push_str(&format!("  {label}: {value}\n"));
+                }
+                if let Some(link) = &item.link {
+                    out.push_str(&format!("  {}: {link}\n", w.report));
+                }
+            }
+        }
+        if !self.undelivered.is_empty() {
+            out.push_str(&format!("\n== {} ({}) ==\n", w.undelivered.to_uppercase(), self.undelivered.len()));
+            for u in &self.undelivered {
+                out.push_str(&format!("\n* {} <{}>: {}\n", u.action, u.email, u.error));
+            }
+        }
+        out.push_str(&format!("\n--\n{}\n", w.footer));
+        out
+    }
+
+    pub fn html(&self) -> String {
+        let w = self.words();
+        let name = esc(self.to_name.as_deref().unwrap_or(&self.to_email));
+        let lang = match self.language {
+            Language::Id => "id",
+            Language::En => "en",
+        };
+        let mut out = format!(
+            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
+             <body style=\"font-family:sans-serif;max-width:44em\"><p>{} {name},</p><p>{} {}.</p>",
+            esc(&self.subject()),
+            w.greeting,
+            w.intro,
+            self.date(self.today)
+        );
+        for section in SECTIONS {
+            let items = self.items_in(section);
+            if items.is_empty() {
+                continue;
+            }
+            out.push_str(&format!("<h2>{} ({})</h2>", esc(&capitalise(self.title(section))), items.len()));
+            for item in items {
+                out.push_str(&format!("<h3>{} <small>({})</small></h3><ul>", esc(&item.title), self.role(item)));
+                for (label, value) in self.details(item) {
+                    out.push_str(&format!("<li><b>{label}:</b> {}</li>", esc(&value)));
+                }
+                out.push_str("</ul>");
+                if let Some(link) = &item.link {
+                    out.push_str(&format!("<p><a href=\"{}\">{}</a></p>", esc(link), w.report));
+                }
+            }
+        }
+        if !self.undelivered.is_empty() {
+            out.push_str(&format!("<h2>{}</h2><ul>", w.undelivered));
+            for u in &self.undelivered {
+                out.push_str(&format!("<li>{} &lt;{}&gt;: {}</li>", esc(&u.action), esc(&u.email), esc(&u.error)));
+            }
+            out.push_str("</ul>");
+        }
+        out.push_str(&format!("<hr><p><small>{}</small></p></body></html>", w.footer));
+        out
+    }
+
+    /// An iCalendar file with one all-day entry per deadline.
+    pub fn ics(&self, now: DateTime<Utc>) -> String {
+        let mut lines = vec![
+            "BEGIN:VCALENDAR".to_owned(),
+            "VERSION:2.0".to_owned(),
+            "PRODID:-//Tindak//Follow-up registry//ID".to_owned(),
+            "CALSCALE:GREGORIAN".to_owned(),
+            "METHOD:PUBLISH".to_owned(),
+        ];
+        let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
+        for item in &self.items {
+            lines.extend([
+                "BEGIN:VEVENT".to_owned(),
+                format!("UID:{}-{}@tindak", item.action_id, item.due_on.format("%Y%m%d")),
+                format!("DTSTAMP:{stamp}"),
+                format!("DTSTART;VALUE=DATE:{}", item.due_on.format("%Y%m%d")),
+                format!("DTEND;VALUE=DATE:{}", (item.due_on + Duration::days(1)).format("%Y%m%d")),
+                format!("SUMMARY:{}", ics_text(&format!("{}: {}", self.words().due, item.title))),
+                format!("DESCRIPTION:{}", ics_text(&format!("{}: {}\n{}: {}", self.words().meeting, item.meeting, self.words().lead, item.lead))),
+                "TRANSP:TRANSPARENT".to_owned(),
+                "END:VEVENT".to_owned(),
+            ]);
+        }
+        lines.push("END:VCALENDAR".to_owned());
+        lines.iter().map(|l| fold(l)).collect::<Vec<_>>().join("")
+    }
+
+    /// The whole email.
+    pub fn message(&self, from: &str, message_id: &str, now: DateTime<Utc>) -> Result<Message, String> {
+        let from: Mailbox = from.parse().map_err(|e| format!("MAIL_FROM is not an address: {e}"))?;
+        let address = self.to_email.parse().map_err(|e| format!("not an email address: {e}"))?;
+        let to = Mailbox::new(self.to_name.clone(), address);
+        let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+            .map_err(|e| e.to_string())?;
+        let file = match self.language {
+            Language::Id => "tenggat.ics",
+            Language::En => "deadlines.ics",
+        };
+        Message::builder()
+            .from(from)
+            .to(to)
+            .subject(self.subject())
+            .message_id(Some(message_id.to_owned()))
+            .multipart(
+                MultiPart::mixed()
+                    .multipart(MultiPart::alternative_plain_html(self.text(), self.html()))
+                    .singlepart(Attachment::new(file.to_owned()).body(self.ics(now), calendar)),
+            )
+            .map_err(|e| e.to_string())
+    }
+}
+
+fn capitalise(s: &str) -> String {
+    let mut c = s.chars();
+    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+}
+
+fn esc(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// Text as an iCalendar value: backslash, semicolon, comma and newline escaped.
+fn ics_text(s: &str) -> String {
+    s.replace('\\', "\\\\")
+        .replace(';', "\\;")
+        .replace(',', "\\,")
+        .replace('\n', "\\n")
+}
+
+/// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a character.
+fn fold(line: &str) -> String {
+    let mut out = String::new();
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn digest(language: Language) -> Digest {
+        let today = NaiveDate::from_ymd_opt(2026, 3, 1).expect("date");
+        let item = |title: &str, days: i64, escalated: bool| Item {
+            action_id: Uuid::now_v7(),
+            title: title.to_owned(),
+            meeting: "Rapat Koordinasi, Pelindungan PMI".to_owned(),
+            issue: Some("Shelter; domestik".to_owned()),
+            lead: "KP2MI".to_owned(),
+            supporters: vec!["Kemlu".to_owned()],
+            due_on: today + Duration::days(days),
+            role: RecipientRole::Act,
+            escalated,
+            last_update: None,
+            link: Some("http://x/respond/abc".to_owned()),
+        };
+        Digest {
+            to_email: "a@b.id".into(),
+            to_name: Some("Rina".into()),
+            language,
+            today,
+            items: vec![item("Lama", -20, true), item("Telat <b>", -3, false), item("Hari ini", 0, false), item("Nanti", 5, false)],
+            undelivered: vec![],
+        }
+    }
+
+    #[test]
+    fn subject_and_sections_say_what_is_inside() {
+        let d = digest(Language::Id);
+        assert_eq!(d.subject(), "[Tindak] Pengingat tindak lanjut: 1 dieskalasi, 1 lewat tenggat, 1 jatuh tempo hari ini, 1 segera jatuh tempo");
+        let text = d.text();
+        assert!(text.contains("Yth. Rina,"));
+        assert!(text.contains("1 Maret 2026"));
+        assert!(text.contains("3 hari lewat tenggat"));
+        assert!(d.html().contains("Telat &lt;b&gt;"), "HTML is escaped");
+        let en = digest(Language::En);
+        assert!(en.subject().starts_with("[Tindak] Follow-up reminder: 1 escalated, 1 overdue"));
+        assert!(en.text().contains("March 1, 2026"));
+    }
+
+    #[test]
+    fn calendar_lines_are_escaped_and_folded() {
+        let ics = digest(Language::Id).ics(Utc::now());
+        assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
+        assert_eq!(ics.matches("BEGIN:VEVENT").count(), 4);
+        assert!(ics.contains("Rapat Koordinasi\\, Pelindungan PMI"));
+        assert!(ics.split("\r\n").all(|l| l.len() <= 75));
+    }
+}

@@ -1,0 +1,11 @@
+//! Deadline reminders by email: planning the outbox, delivering digests, progress links.
+
+pub mod deliver;
+pub mod digest;
+pub mod graphql;
+pub mod links;
+pub mod mail;
+pub mod plan;
+pub mod policy;
+pub mod respond;
+pub mod worker;

@@ -1,0 +1,261 @@
+//! Planning: turning the policy into Reminder rows, idempotently.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::{
+    action, action_supporter,
+    enums::{ActionStatus, Language, RecipientRole, ReminderKind, ReminderStatus},
+    liaison, meeting, reminder,
+};
+use sea_orm::{
+    ActiveEnum,
+    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
+    TryInsertResult,
+};
+use uuid::Uuid;
+
+use super::policy::Policy;
+use crate::error::AppResult;
+
+/// Actions read per round of planning.
+const PAGE: u64 = 2_000;
+
+/// Someone a reminder is addressed to.
+#[derive(Debug, Clone)]
+struct Recipient {
+    liaison_id: Option<Uuid>,
+    email: String,
+    name: Option<String>,
+    language: Language,
+}
+
+impl From<&liaison::Model> for Recipient {
+    fn from(l: &liaison::Model) -> Self {
+        Self {
+            liaison_id: Some(l.id),
+            email: l.email.clone(),
+            name: Some(l.name.clone()),
+            language: l.language,
+        }
+    }
+}
+
+/// Cancels pending reminders that no longer apply: their action was closed or rescheduled,
+/// or their liaison was removed or stopped receiving reminders. Returns how many.
+pub async fn cancel_stale<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
+    let now = crate::db::now();
+    let pending = reminder::Entity::find()
+        .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
+        .all(db)
+        .await?;
+    if pending.is_empty() {
+        return Ok(0);
+    }
+    // Decide in Rust: the pending set is small (what is due now and soon), and the rules
+    // are the same on both engines.
+    let action_ids: Vec<Uuid> = pending.iter().map(|r| r.action_id).collect();
+    let actions: HashMap<Uuid, action::Model> = action::Entity::find()
+        .filter(action::Column::Id.is_in(action_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|a| (a.id, a))
+        .collect();
+    let liaison_ids: Vec<Uuid> = pending.iter().filter_map(|r| r.liaison_id).collect();
+    let liaisons: HashMap<Uuid, liaison::Model> = liaison::Entity::find()
+        .filter(liaison::Column::Id.is_in(liaison_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| (l.id, l))
+        .collect();
+    let stale: Vec<Uuid> = pending
+        .iter()
+        .filter(|r| {
+            let action_gone = actions
+                .get(&r.action_id)
+                .is_none_or(|a| a.status.is_closed() || a.due_on != r.planned_for);
+            let liaison_gone = r
+                .liaison_id
+                .is_some_and(|id| liaisons.get(&id).is_none_or(|l| !l.active || !l.receives_reminders));
+            action_gone || liaison_gone
+        })
+        .map(|r| r.id)
+        .collect();
+    if stale.is_empty() {
+        return Ok(0);
+    }
+    let result = reminder::Entity::update_many()
+        .col_expr(reminder::Column::Status, sea_orm::sea_query::Expr::value(ReminderStatus::Cancelled.to_value()))
+        .col_expr(reminder::Column::LeaseOwner, sea_orm::sea_query::Expr::value(Option::<String>::None))
+        .col_expr(reminder::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .filter(reminder::Column::Id.is_in(stale))
+        .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
+}
+
+/// Plans every reminder the policy calls for on `day`; what was planned before is left as it
+/// is (a unique key over action, recipient, kind, due date and occurrence). Returns how many
+/// new reminders there are.
+pub async fn plan<C: ConnectionTrait>(
+    db: &C,
+    policy: &Policy,
+    escalation_emails: &[String],
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let horizon = day + Duration::days(i64::from(policy.horizon_days()));
+    let by_ministry = liaisons_by_ministry(db).await?;
+    let extra: Vec<Recipient> = escalation_emails
+        .iter()
+        .map(|e| e.trim())
+        .filter(|e| !e.is_empty())
+        .map(|e| Recipient {
+            liaison_id: None,
+            email: e.to_owned(),
+            name: None,
+            language: Language::Id,
+        })
+        .collect();
+    let mut planned = 0;
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut query = action::Entity::find()
+            .filter(action::Column::Status.is_not_in([ActionStatus::Done, ActionStatus::Cancelled]))
+            .filter(action::Column::DueOn.lte(horizon))
+            .order_by_asc(action::Column::Id)
+            .limit(PAGE);
+        if let Some(last) = after {
+            query = query.filter(action::Column::Id.gt(last));
+        }
+        let actions = query.all(db).await?;
+        let Some(last) = actions.last() else { break };
+        after = Some(last.id);
+        let rows = rows_for(db, policy, &by_ministry, &extra, &actions, day, now).await?;
+        planned += insert(db, rows).await?;
+        if (actions.len() as u64) < PAGE {
+            break;
+        }
+    }
+    Ok(planned)
+}
+
+async fn liaisons_by_ministry<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<Uuid, Vec<Recipient>>> {
+    let mut map: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
+    let rows = liaison::Entity::find()
+        .filter(liaison::Column::Active.eq(true))
+        .filter(liaison::Column::ReceivesReminders.eq(true))
+        .order_by_asc(liaison::Column::Name)
+        .all(db)
+        .await?;
+    for l in &rows {
+        map.entry(l.ministry_id).or_default().push(l.into());
+    }
+    Ok(map)
+}
+
+async fn rows_for<C: ConnectionTrait>(
+    db: &C,
+    policy: &Policy,
+    by_ministry: &HashMap<Uuid, Vec<Recipient>>,
+    extra: &[Recipient],
+    actions: &[action::Model],
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<Vec<reminder::ActiveModel>> {
+    let ids: Vec<Uuid> = actions.iter().map(|a| a.id).collect();
+    let mut supporters: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
+    for s in action_supporter::Entity::find()
+        .filter(action_supporter::Column::ActionId.is_in(ids))
+        .order_by_asc(action_supporter::Column::Position)
+        .all(db)
+        .await?
+    {
+        supporters.entry(s.action_id).or_default().push(s.ministry_id);
+    }
+    let meeting_ids: Vec<Uuid> = actions.iter().map(|a| a.meeting_id).collect();
+    let conveners: HashMap<Uuid, Uuid> = meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(meeting_ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m.convened_by_id))
+        .collect();
+    let none = Vec::new();
+    let liaisons_of = |m: &Uuid| by_ministry.get(m).unwrap_or(&none);
+    let mut rows = Vec::new();
+    for a in actions {
+        for (kind, offset) in policy.due(a.due_on, day) {
+            let mut recipients: Vec<(&Recipient, RecipientRole)> = Vec::new();
+            if kind == ReminderKind::Escalation {
+                if let Some(convener) = conveners.get(&a.meeting_id) {
+                    recipients.extend(liaisons_of(convener).iter().map(|r| (r, RecipientRole::Escalation)));
+                }
+                recipients.extend(extra.iter().map(|r| (r, RecipientRole::Escalation)));
+            } else {
+                recipients.extend(liaisons_of(&a.lead_ministry_id).iter().map(|r| (r, RecipientRole::Act)));
+                for m in supporters.get(&a.id).unwrap_or(&Vec::new()) {
+                    recipients.extend(liaisons_of(m).iter().map(|r| (r, RecipientRole::Support)));
+                }
+            }
+            let mut seen: Vec<&str> = Vec::new();
+            for (r, role) in recipients {
+                let key = r.email.as_str();
+                if seen.iter().any(|e| e.eq_ignore_ascii_case(key)) {
+                    continue;
+                }
+                seen.push(key);
+                rows.push(reminder::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    action_id: Set(a.id),
+                    liaison_id: Set(r.liaison_id),
+                    email: Set(r.email.to_lowercase()),
+                    recipient_name: Set(r.name.clone()),
+                    language: Set(r.language),
+                    role: Set(role),
+                    kind: Set(kind),
+                    planned_for: Set(a.due_on),
+                    offset_days: Set(offset),
+                    status: Set(ReminderStatus::Pending),
+                    attempts: Set(0),
+                    next_attempt_at: Set(now),
+                    lease_owner: Set(None),
+                    lease_until: Set(None),
+                    last_error: Set(None),
+                    message_id: Set(None),
+                    sent_at: Set(None),
+                    reported_at: Set(None),
+                    created_at: Set(now),
+                    updated_at: Set(now),
+                });
+            }
+        }
+    }
+    Ok(rows)
+}
+
+/// Inserts what is new, in chunks the engines accept, skipping what was planned before.
+async fn insert<C: ConnectionTrait>(db: &C, rows: Vec<reminder::ActiveModel>) -> AppResult<u64> {
+    let mut inserted = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        let result = reminder::Entity::insert_many(chunk)
+            .on_conflict_do_nothing_on([
+                reminder::Column::ActionId,
+                reminder::Column::Email,
+                reminder::Column::Kind,
+                reminder::Column::PlannedFor,
+                reminder::Column::OffsetDays,
+            ])
+            .exec_without_returning(db)
+            .await?;
+        if let TryInsertResult::Inserted(n) = result {
+            inserted += n;
+        }
+    }
+    Ok(inserted)
+}

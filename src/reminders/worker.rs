@@ -1,0 +1,154 @@
+//! The reminder service: one run plans and delivers; the worker repeats runs on an interval.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use sea_orm::{DatabaseConnection, TransactionTrait};
+use tokio::sync::watch;
+
+use super::{
+    deliver::{Courier, Delivered},
+    links::{LinkSigner, load_or_create_key},
+    mail::Mailer,
+    plan,
+    policy::Policy,
+};
+use crate::{
+    config::{RemindSettings, Settings},
+    db::now,
+    error::AppResult,
+};
+
+/// Everything a run needs; shared by `serve`'s worker, `tindak remind` and `runReminders`.
+pub struct Reminders {
+    pub db: DatabaseConnection,
+    pub settings: Settings,
+    pub remind: RemindSettings,
+    pub policy: Policy,
+    pub mailer: Mailer,
+    pub signer: LinkSigner,
+    /// Names this process in leases, so that an operator can tell workers apart.
+    pub worker: String,
+}
+
+/// What one run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RunReport {
+    pub planned: u64,
+    pub cancelled: u64,
+    pub emails: u64,
+    pub sent: u64,
+    pub retried: u64,
+    pub failed: u64,
+    /// Reminders due for delivery (filled in on a dry run, which sends nothing).
+    pub due: u64,
+}
+
+impl std::fmt::Display for RunReport {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "planned {}, cancelled {}, sent {} in {} emails, retried {}, failed {}",
+            self.planned, self.cancelled, self.sent, self.emails, self.retried, self.failed
+        )?;
+        if self.due > 0 {
+            write!(f, ", due {}", self.due)?;
+        }
+        Ok(())
+    }
+}
+
+impl Reminders {
+    pub fn new(db: DatabaseConnection, settings: Settings, remind: RemindSettings) -> anyhow::Result<Self> {
+        let key = load_or_create_key(remind.mail.secret.as_deref(), &remind.mail.secret_file)?;
+        let mailer = Mailer::from_settings(&remind.mail)?;
+        let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
+        Ok(Self {
+            policy: Policy::from_settings(&remind),
+            signer: LinkSigner::new(&key),
+            mailer,
+            db,
+            settings,
+            remind,
+            worker,
+        })
+    }
+
+    pub fn courier(&self) -> Courier<'_> {
+        Courier {
+            db: &self.db,
+            mailer: &self.mailer,
+            signer: &self.signer,
+            mail_from: &self.remind.mail.mail_from,
+            public_url: &self.remind.mail.public_url,
+            lease: Duration::seconds(self.remind.remind_lease_secs),
+            max_attempts: self.remind.remind_max_attempts,
+            worker: &self.worker,
+        }
+    }
+
+    /// Plans for `as_of` (today by default) and delivers what is due now.
+    pub async fn run(&self, as_of: Option<NaiveDate>, dry_run: bool) -> AppResult<RunReport> {
+        self.run_at(as_of.unwrap_or_else(|| self.settings.today()), now(), dry_run, &|| false)
+            .await
+    }
+
+    /// One run as if it were `now`; a dry run plans in a transaction it rolls back, and sends
+    /// nothing.
+    pub async fn run_at(
+        &self,
+        day: NaiveDate,
+        now: DateTime<Utc>,
+        dry_run: bool,
+        stop: &(dyn Fn() -> bool + Send + Sync),
+    ) -> AppResult<RunReport> {
+        let txn = self.db.begin().await?;
+        let cancelled = plan::cancel_stale(&txn).await?;
+        let planned = plan::plan(&txn, &self.policy, &self.remind.escalation_emails, day, now).await?;
+        let mut report = RunReport {
+            planned,
+            cancelled,
+            ..RunReport::default()
+        };
+        if dry_run {
+            report.due = super::graphql::count_due(&txn, now).await?;
+            txn.rollback().await?;
+            return Ok(report);
+        }
+        txn.commit().await?;
+        let Delivered { emails, sent, retried, failed } = self.courier().run(day, now, stop).await?;
+        report.emails = emails;
+        report.sent = sent;
+        report.retried = retried;
+        report.failed = failed;
+        Ok(report)
+    }
+
+    /// Runs every interval until `shutdown` turns true; the email in flight is finished and
+    /// nothing else is claimed after that.
+    pub async fn run_forever(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        let interval = self.remind.remind_interval;
+        tracing::info!(
+            every = ?interval,
+            mail = %self.mailer.describe(&self.remind.mail),
+            "reminder worker started"
+        );
+        loop {
+            let stop = shutdown.clone();
+            let stopping = move || *stop.borrow();
+            match self.run_at(self.settings.today(), now(), false, &stopping).await {
+                Ok(report) if report != RunReport::default() => tracing::info!("reminders: {report}"),
+                Ok(_) => {}
+                Err(err) => tracing::error!(error = %err, "reminder run failed; trying again next time"),
+            }
+            if *shutdown.borrow() {
+                break;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = shutdown.changed() => break,
+            }
+        }
+        tracing::info!("reminder worker stopped");
+    }
+}
