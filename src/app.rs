@@ -57,7 +57,11 @@ impl Application {
         let listener = TcpListener::bind(serve.bind)
             .await
             .with_context(|| format!("could not listen on {}", serve.bind))?;
-        let reminders = Arc::new(Reminders::new(db.clone(), settings.clone(), serve.remind.clone())?);
+        let reminders = Arc::new(Reminders::new(
+            db.clone(),
+            settings.clone(),
+            serve.remind.clone(),
+        )?);
         Ok(Self {
             listener,
             router: router(settings, serve, db, reminders.clone()),

@@ -13,9 +13,9 @@ use crate::{
         service::{CreateUserInput, Role},
     },
     config::{RemindSettings, ServeSettings, Settings},
-    reminders::worker::Reminders,
     db, demo, graphql,
     ministries::service::MinistryRef,
+    reminders::worker::Reminders,
 };
 
 #[derive(Debug, Parser)]
@@ -171,7 +171,11 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let service = Reminders::new(db, settings, remind)?;
             let day = as_of.unwrap_or_else(|| service.settings.today());
             let report = service.run(Some(day), dry_run).await?;
-            let mode = if dry_run { " (dry run: nothing saved or sent)" } else { "" };
+            let mode = if dry_run {
+                " (dry run: nothing saved or sent)"
+            } else {
+                ""
+            };
             println!("reminders for {day}{mode}");
             println!("planned:   {}", report.planned);
             println!("cancelled: {}", report.cancelled);
@@ -215,7 +219,7 @@ async fn token_command(
     command: TokenCommand,
 ) -> anyhow::Result<()> {
     use entity::user;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
     match command {
         TokenCommand::Create {
@@ -225,7 +229,7 @@ async fn token_command(
             expires_in,
         } => {
             let role: Role = role.into();
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let ministry_id = match &ministry {
                 Some(code) => Some(
                     crate::ministries::service::find_by_code(&txn, code)
@@ -308,7 +312,7 @@ async fn token_command(
             Ok(())
         }
         TokenCommand::Revoke { id } => {
-            let txn = db.begin().await?;
+            let txn = crate::db::begin_write(db).await?;
             let (before, after) = auth::service::revoke_token(&txn, id).await?;
             audit::record(
                 &txn,

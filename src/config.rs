@@ -99,7 +99,12 @@ impl Settings {
 #[derive(Debug, Clone, Args)]
 pub struct RemindSettings {
     /// Days before the due date on which reminders go out.
-    #[arg(long, env = "TINDAK_REMIND_BEFORE_DAYS", value_delimiter = ',', default_value = "7,1")]
+    #[arg(
+        long,
+        env = "TINDAK_REMIND_BEFORE_DAYS",
+        value_delimiter = ',',
+        default_value = "7,1"
+    )]
     pub remind_before_days: Vec<u32>,
 
     /// While an action is overdue, a reminder every this many days.
@@ -111,7 +116,12 @@ pub struct RemindSettings {
     pub escalate_after_days: u32,
 
     /// Further addresses that receive escalations, comma-separated.
-    #[arg(long, env = "TINDAK_ESCALATION_EMAILS", value_delimiter = ',', hide_env_values = true)]
+    #[arg(
+        long,
+        env = "TINDAK_ESCALATION_EMAILS",
+        value_delimiter = ',',
+        hide_env_values = true
+    )]
     pub escalation_emails: Vec<String>,
 
     /// How often the worker inside `serve` runs: `300`, `90s`, `5m`, `1h`.
@@ -151,7 +161,11 @@ pub struct MailSettings {
     pub smtp_timeout_secs: u64,
 
     /// The address of this service as liaisons reach it, for the links in emails.
-    #[arg(long, env = "TINDAK_PUBLIC_URL", default_value = "http://127.0.0.1:8080")]
+    #[arg(
+        long,
+        env = "TINDAK_PUBLIC_URL",
+        default_value = "http://127.0.0.1:8080"
+    )]
     pub public_url: String,
 
     /// Key that signs progress links. Unset: one is generated on first start and kept in

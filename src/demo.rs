@@ -12,9 +12,7 @@ use anyhow::Context;
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
 use entity::meeting;
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, TransactionTrait,
-};
+use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::{
     actions::service::{MeetingActionInput, Priority},
@@ -288,7 +286,7 @@ fn demo_meeting() -> anyhow::Result<RecordMeetingInput> {
 
 /// Loads whatever part of the demo data is missing, in one transaction.
 pub async fn load(db: &DatabaseConnection, tz: Tz) -> anyhow::Result<Outcome> {
-    let txn = db.begin().await?;
+    let txn = crate::db::begin_write(db).await?;
     let mut outcome = Outcome::default();
     for d in demo_ministries() {
         if ministries::find_by_code(&txn, d.code).await?.is_some() {

@@ -15,7 +15,7 @@ pub mod error;
 pub mod graphql;
 pub mod issues;
 pub mod meetings;
-pub mod reminders;
 pub mod ministries;
+pub mod reminders;
 pub mod search;
 pub mod validate;

@@ -61,9 +61,14 @@ impl MigrationTrait for Migration {
                     .col(ColumnDef::new(Reminders::PlannedFor).date().not_null())
                     .col(ColumnDef::new(Reminders::OffsetDays).integer().not_null())
                     .col(code(Reminders::Status, 16))
-                    .col(ColumnDef::new(Reminders::Attempts).integer().not_null().default(0))
+                    .col(
+                        ColumnDef::new(Reminders::Attempts)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
                     .col(instant(Reminders::NextAttemptAt))
-                    .col(ColumnDef::new(Reminders::LeaseOwner).string_len(64).null())
+                    .col(ColumnDef::new(Reminders::LeaseOwner).string_len(128).null())
                     .col(instant_null(Reminders::LeaseUntil))
                     .col(long_text_null(Reminders::LastError))
                     .col(text_null(Reminders::MessageId))
@@ -89,8 +94,16 @@ impl MigrationTrait for Migration {
         unique.unique();
         manager.create_index(unique).await?;
         for stmt in [
-            index("idx_reminders_due", Reminders::Table, &["status", "next_attempt_at"]),
-            index("idx_reminders_email", Reminders::Table, &["email", "status"]),
+            index(
+                "idx_reminders_due",
+                Reminders::Table,
+                &["status", "next_attempt_at"],
+            ),
+            index(
+                "idx_reminders_email",
+                Reminders::Table,
+                &["email", "status"],
+            ),
             index("idx_reminders_action", Reminders::Table, &["action_id"]),
         ] {
             manager.create_index(stmt).await?;

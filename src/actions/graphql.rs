@@ -121,7 +121,10 @@ impl Action {
         Ok(rows.into_iter().map(ActionUpdate).collect())
     }
     /// The reminders planned for this action. ADMIN and SECRETARIAT.
-    async fn reminders(&self, ctx: &Context<'_>) -> Result<Vec<crate::reminders::graphql::Reminder>> {
+    async fn reminders(
+        &self,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<crate::reminders::graphql::Reminder>> {
         crate::reminders::graphql::of_action(ctx, self.0.id).await
     }
     /// Increases with every change; pass it back as `expectedVersion`.

@@ -119,7 +119,14 @@ impl Loader<ActionKey> for Db {
     type Value = action::Model;
     type Error = Arc<DbErr>;
     async fn load(&self, keys: &[ActionKey]) -> Loaded<ActionKey, Self::Value> {
-        by_id::<action::Entity, _>(&self.0, keys, |k| k.0, |m| ActionKey(m.id), action::Column::Id).await
+        by_id::<action::Entity, _>(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| ActionKey(m.id),
+            action::Column::Id,
+        )
+        .await
     }
 }
 

@@ -8,21 +8,21 @@ pub mod scalars;
 use std::sync::Arc;
 
 use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
-use sea_orm::{DatabaseConnection, DatabaseTransaction, TransactionTrait};
+use sea_orm::{DatabaseConnection, DatabaseTransaction};
 
 use crate::{
     actions::graphql::{ActionMutation, ActionQuery},
     audit::graphql::AuditQuery,
     auth::graphql::{AuthMutation, AuthQuery},
-    reminders::{
-        graphql::{ReminderMutation, ReminderQuery},
-        worker::Reminders,
-    },
     config::Settings,
     error::AppResult,
     issues::graphql::{IssueMutation, IssueQuery},
     meetings::graphql::{MeetingMutation, MeetingQuery},
     ministries::graphql::{MinistryMutation, MinistryQuery},
+    reminders::{
+        graphql::{ReminderMutation, ReminderQuery},
+        worker::Reminders,
+    },
 };
 
 #[derive(MergedObject, Default)]
@@ -100,7 +100,7 @@ pub fn settings<'a>(ctx: &Context<'a>) -> &'a Settings {
 
 /// Starts the transaction a mutation writes in; dropping it uncommitted rolls back.
 pub async fn begin(ctx: &Context<'_>) -> AppResult<DatabaseTransaction> {
-    Ok(db(ctx).begin().await?)
+    Ok(crate::db::begin_write(db(ctx)).await?)
 }
 
 pub async fn commit(txn: DatabaseTransaction) -> AppResult<()> {

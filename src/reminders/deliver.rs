@@ -9,14 +9,13 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{
-    action, action_supporter, action_update, issue, meeting, ministry,
+    action, action_supporter, action_update,
     enums::{RecipientRole, ReminderKind, ReminderStatus},
-    reminder,
+    issue, meeting, ministry, reminder,
 };
 use sea_orm::{
-    ActiveEnum,
-    ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, TransactionTrait,
+    ActiveEnum, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use uuid::Uuid;
@@ -90,7 +89,7 @@ impl Courier<'_> {
     /// claims. The conditional update re-checks the lease either way.
     pub async fn claim(&self, email: &str, now: DateTime<Utc>) -> AppResult<Claim> {
         let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(self.db).await?;
         let ids: Vec<Uuid> = reminder::Entity::find()
             .select_only()
             .column(reminder::Column::Id)
@@ -102,12 +101,18 @@ impl Courier<'_> {
             .await?;
         if ids.is_empty() {
             txn.commit().await?;
-            return Ok(Claim { owner, rows: vec![] });
+            return Ok(Claim {
+                owner,
+                rows: vec![],
+            });
         }
         reminder::Entity::update_many()
             .col_expr(reminder::Column::LeaseOwner, Expr::value(owner.clone()))
             .col_expr(reminder::Column::LeaseUntil, Expr::value(now + self.lease))
-            .col_expr(reminder::Column::Attempts, Expr::col(reminder::Column::Attempts).add(Expr::value(1)))
+            .col_expr(
+                reminder::Column::Attempts,
+                Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
+            )
             .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
             .filter(reminder::Column::Id.is_in(ids))
             .filter(due_now(now))
@@ -130,8 +135,14 @@ impl Courier<'_> {
         now: DateTime<Utc>,
     ) -> AppResult<bool> {
         let mut update = reminder::Entity::update_many()
-            .col_expr(reminder::Column::LeaseOwner, Expr::value(Option::<String>::None))
-            .col_expr(reminder::Column::LeaseUntil, Expr::value(Option::<DateTime<Utc>>::None))
+            .col_expr(
+                reminder::Column::LeaseOwner,
+                Expr::value(Option::<String>::None),
+            )
+            .col_expr(
+                reminder::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
             .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
         for (col, value) in set {
             update = update.col_expr(col, value);
@@ -150,7 +161,12 @@ impl Courier<'_> {
     }
 
     /// Sends the claimed rows as one digest and records the outcome.
-    pub async fn deliver(&self, claim: &Claim, today: NaiveDate, now: DateTime<Utc>) -> AppResult<Delivered> {
+    pub async fn deliver(
+        &self,
+        claim: &Claim,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> AppResult<Delivered> {
         let mut out = Delivered::default();
         let Some(first) = claim.rows.first() else {
             return Ok(out);
@@ -166,10 +182,16 @@ impl Courier<'_> {
                 out.emails = 1;
                 for row in &claim.rows {
                     let set = vec![
-                        (reminder::Column::Status, Expr::value(ReminderStatus::Sent.to_value())),
+                        (
+                            reminder::Column::Status,
+                            Expr::value(ReminderStatus::Sent.to_value()),
+                        ),
                         (reminder::Column::SentAt, Expr::value(now)),
                         (reminder::Column::MessageId, Expr::value(message_id.clone())),
-                        (reminder::Column::LastError, Expr::value(Option::<String>::None)),
+                        (
+                            reminder::Column::LastError,
+                            Expr::value(Option::<String>::None),
+                        ),
                     ];
                     if self.settle(claim, row, set, now).await? {
                         out.sent += 1;
@@ -182,17 +204,33 @@ impl Courier<'_> {
                     let give_up = row.attempts >= self.max_attempts;
                     let set = if give_up {
                         vec![
-                            (reminder::Column::Status, Expr::value(ReminderStatus::Failed.to_value())),
-                            (reminder::Column::LastError, Expr::value(format!("gave up after {} attempts: {error}", row.attempts))),
+                            (
+                                reminder::Column::Status,
+                                Expr::value(ReminderStatus::Failed.to_value()),
+                            ),
+                            (
+                                reminder::Column::LastError,
+                                Expr::value(format!(
+                                    "gave up after {} attempts: {error}",
+                                    row.attempts
+                                )),
+                            ),
                         ]
                     } else {
                         vec![
-                            (reminder::Column::NextAttemptAt, Expr::value(now + backoff(row.attempts))),
+                            (
+                                reminder::Column::NextAttemptAt,
+                                Expr::value(now + backoff(row.attempts)),
+                            ),
                             (reminder::Column::LastError, Expr::value(error.clone())),
                         ]
                     };
                     if self.settle(claim, row, set, now).await? {
-                        if give_up { out.failed += 1 } else { out.retried += 1 }
+                        if give_up {
+                            out.failed += 1
+                        } else {
+                            out.retried += 1
+                        }
                     }
                 }
                 tracing::warn!(attempts = first.attempts, %error, "delivery failed for now; will retry");
@@ -200,7 +238,10 @@ impl Courier<'_> {
             Err(SendError::Permanent(error)) => {
                 for row in &claim.rows {
                     let set = vec![
-                        (reminder::Column::Status, Expr::value(ReminderStatus::Failed.to_value())),
+                        (
+                            reminder::Column::Status,
+                            Expr::value(ReminderStatus::Failed.to_value()),
+                        ),
                         (reminder::Column::LastError, Expr::value(error.clone())),
                     ];
                     if self.settle(claim, row, set, now).await? {
@@ -215,7 +256,12 @@ impl Courier<'_> {
 
     /// Delivers everything due at `now`, one recipient at a time, until nothing is due or
     /// `stop` says so (the email in flight is finished first).
-    pub async fn run(&self, today: NaiveDate, now: DateTime<Utc>, stop: &(dyn Fn() -> bool + Send + Sync)) -> AppResult<Delivered> {
+    pub async fn run(
+        &self,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+        stop: &(dyn Fn() -> bool + Send + Sync),
+    ) -> AppResult<Delivered> {
         let mut total = Delivered::default();
         loop {
             let emails = self.recipients(now, 20).await?;
@@ -245,7 +291,12 @@ impl Courier<'_> {
         Ok(total)
     }
 
-    async fn digest(&self, rows: &[reminder::Model], today: NaiveDate, now: DateTime<Utc>) -> AppResult<Digest> {
+    async fn digest(
+        &self,
+        rows: &[reminder::Model],
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> AppResult<Digest> {
         let first = &rows[0];
         let action_ids: Vec<Uuid> = rows.iter().map(|r| r.action_id).collect();
         let actions = action::Entity::find()
@@ -292,9 +343,10 @@ impl Courier<'_> {
             last_updates.insert(u.action_id, u);
         }
         let name = |id: &Uuid| {
-            ministries
-                .get(id)
-                .map_or_else(|| "?".to_owned(), |m| m.short_name.clone().unwrap_or_else(|| m.name.clone()))
+            ministries.get(id).map_or_else(
+                || "?".to_owned(),
+                |m| m.short_name.clone().unwrap_or_else(|| m.name.clone()),
+            )
         };
         let mut items: Vec<Item> = Vec::new();
         for a in &actions {
@@ -305,16 +357,32 @@ impl Courier<'_> {
                 RecipientRole::Support => 1,
                 RecipientRole::Escalation => 2,
             });
-            let link = first.liaison_id.filter(|_| role != Some(RecipientRole::Escalation)).map(|liaison| {
-                format!("{}/respond/{}", self.public_url.trim_end_matches('/'), self.signer.link(a.id, liaison, now))
-            });
+            let link = first
+                .liaison_id
+                .filter(|_| role != Some(RecipientRole::Escalation))
+                .map(|liaison| {
+                    format!(
+                        "{}/respond/{}",
+                        self.public_url.trim_end_matches('/'),
+                        self.signer.link(a.id, liaison, now)
+                    )
+                });
             items.push(Item {
                 action_id: a.id,
                 title: a.title.clone(),
-                meeting: meetings.get(&a.meeting_id).map_or_else(String::new, |m| m.title.clone()),
-                issue: a.issue_id.and_then(|i| issues.get(&i)).map(|i| i.title.clone()),
+                meeting: meetings
+                    .get(&a.meeting_id)
+                    .map_or_else(String::new, |m| m.title.clone()),
+                issue: a
+                    .issue_id
+                    .and_then(|i| issues.get(&i))
+                    .map(|i| i.title.clone()),
                 lead: name(&a.lead_ministry_id),
-                supporters: supporters.iter().filter(|s| s.action_id == a.id).map(|s| name(&s.ministry_id)).collect(),
+                supporters: supporters
+                    .iter()
+                    .filter(|s| s.action_id == a.id)
+                    .map(|s| name(&s.ministry_id))
+                    .collect(),
                 due_on: a.due_on,
                 role: role.unwrap_or(RecipientRole::Act),
                 escalated,
@@ -322,7 +390,10 @@ impl Courier<'_> {
                     let when = u.created_at.date_naive();
                     match &u.note {
                         Some(note) => format!("{when}: {note}"),
-                        None => format!("{when}: {}", u.to_status.map(|s| s.to_value()).unwrap_or_default()),
+                        None => format!(
+                            "{when}: {}",
+                            u.to_status.map(|s| s.to_value()).unwrap_or_default()
+                        ),
                     }
                 }),
                 link,
@@ -364,7 +435,10 @@ impl Courier<'_> {
             |a| a.id,
         );
         let convener_of_recipient = match recipient.liaison_id {
-            Some(id) => entity::liaison::Entity::find_by_id(id).one(self.db).await?.map(|l| l.ministry_id),
+            Some(id) => entity::liaison::Entity::find_by_id(id)
+                .one(self.db)
+                .await?
+                .map(|l| l.ministry_id),
             None => None,
         };
         let meetings: HashMap<Uuid, meeting::Model> = by_id(

@@ -51,7 +51,12 @@ enum Section {
     DueSoon,
 }
 
-const SECTIONS: [Section; 4] = [Section::Escalated, Section::Overdue, Section::DueToday, Section::DueSoon];
+const SECTIONS: [Section; 4] = [
+    Section::Escalated,
+    Section::Overdue,
+    Section::DueToday,
+    Section::DueSoon,
+];
 
 /// The words of the email, per language.
 struct Words {
@@ -99,7 +104,20 @@ const ID: Words = Words {
     to_watch: "untuk dipantau",
     undelivered: "Pengingat yang gagal terkirim",
     footer: "Email ini dikirim otomatis oleh Tindak. Lampiran kalender (.ics) memuat tenggat di atas.",
-    months: ["Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober", "November", "Desember"],
+    months: [
+        "Januari",
+        "Februari",
+        "Maret",
+        "April",
+        "Mei",
+        "Juni",
+        "Juli",
+        "Agustus",
+        "September",
+        "Oktober",
+        "November",
+        "Desember",
+    ],
 };
 
 const EN: Words = Words {
@@ -123,7 +141,20 @@ const EN: Words = Words {
     to_watch: "for you to follow up",
     undelivered: "Reminders that could not be delivered",
     footer: "This email was sent by Tindak. The calendar attachment (.ics) holds the deadlines above.",
-    months: ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 };
 
 impl Digest {
@@ -157,7 +188,11 @@ impl Digest {
     }
 
     fn items_in(&self, section: Section) -> Vec<&Item> {
-        let mut items: Vec<&Item> = self.items.iter().filter(|i| self.section(i) == section).collect();
+        let mut items: Vec<&Item> = self
+            .items
+            .iter()
+            .filter(|i| self.section(i) == section)
+            .collect();
         items.sort_by_key(|i| (i.due_on, i.title.clone()));
         items
     }
@@ -218,7 +253,12 @@ impl Digest {
         let w = self.words();
         let mut out = String::new();
         let name = self.to_name.as_deref().unwrap_or(&self.to_email);
-        out.push_str(&format!("{} {name},\n\n{} {}.\n", w.greeting, w.intro, self.date(self.today)));
+        out.push_str(&format!(
+            "{} {name},\n\n{} {}.\n",
+            w.greeting,
+            w.intro,
+            self.date(self.today)
+        ));
         for section in SECTIONS {
             let items = self.items_in(section);
             if items.is_empty() {
@@ -237,7 +277,11 @@ impl Digest {
             }
         }
         if !self.undelivered.is_empty() {
-            out.push_str(&format!("\n== {} ({}) ==\n", w.undelivered.to_uppercase(), self.undelivered.len()));
+            out.push_str(&format!(
+                "\n== {} ({}) ==\n",
+                w.undelivered.to_uppercase(),
+                self.undelivered.len()
+            ));
             for u in &self.undelivered {
                 out.push_str(&format!("\n* {} <{}>: {}\n", u.action, u.email, u.error));
             }
@@ -266,26 +310,46 @@ impl Digest {
             if items.is_empty() {
                 continue;
             }
-            out.push_str(&format!("<h2>{} ({})</h2>", esc(&capitalise(self.title(section))), items.len()));
+            out.push_str(&format!(
+                "<h2>{} ({})</h2>",
+                esc(&capitalise(self.title(section))),
+                items.len()
+            ));
             for item in items {
-                out.push_str(&format!("<h3>{} <small>({})</small></h3><ul>", esc(&item.title), self.role(item)));
+                out.push_str(&format!(
+                    "<h3>{} <small>({})</small></h3><ul>",
+                    esc(&item.title),
+                    self.role(item)
+                ));
                 for (label, value) in self.details(item) {
                     out.push_str(&format!("<li><b>{label}:</b> {}</li>", esc(&value)));
                 }
                 out.push_str("</ul>");
                 if let Some(link) = &item.link {
-                    out.push_str(&format!("<p><a href=\"{}\">{}</a></p>", esc(link), w.report));
+                    out.push_str(&format!(
+                        "<p><a href=\"{}\">{}</a></p>",
+                        esc(link),
+                        w.report
+                    ));
                 }
             }
         }
         if !self.undelivered.is_empty() {
             out.push_str(&format!("<h2>{}</h2><ul>", w.undelivered));
             for u in &self.undelivered {
-                out.push_str(&format!("<li>{} &lt;{}&gt;: {}</li>", esc(&u.action), esc(&u.email), esc(&u.error)));
+                out.push_str(&format!(
+                    "<li>{} &lt;{}&gt;: {}</li>",
+                    esc(&u.action),
+                    esc(&u.email),
+                    esc(&u.error)
+                ));
             }
             out.push_str("</ul>");
         }
-        out.push_str(&format!("<hr><p><small>{}</small></p></body></html>", w.footer));
+        out.push_str(&format!(
+            "<hr><p><small>{}</small></p></body></html>",
+            w.footer
+        ));
         out
     }
 
@@ -302,12 +366,31 @@ impl Digest {
         for item in &self.items {
             lines.extend([
                 "BEGIN:VEVENT".to_owned(),
-                format!("UID:{}-{}@tindak", item.action_id, item.due_on.format("%Y%m%d")),
+                format!(
+                    "UID:{}-{}@tindak",
+                    item.action_id,
+                    item.due_on.format("%Y%m%d")
+                ),
                 format!("DTSTAMP:{stamp}"),
                 format!("DTSTART;VALUE=DATE:{}", item.due_on.format("%Y%m%d")),
-                format!("DTEND;VALUE=DATE:{}", (item.due_on + Duration::days(1)).format("%Y%m%d")),
-                format!("SUMMARY:{}", ics_text(&format!("{}: {}", self.words().due, item.title))),
-                format!("DESCRIPTION:{}", ics_text(&format!("{}: {}\n{}: {}", self.words().meeting, item.meeting, self.words().lead, item.lead))),
+                format!(
+                    "DTEND;VALUE=DATE:{}",
+                    (item.due_on + Duration::days(1)).format("%Y%m%d")
+                ),
+                format!(
+                    "SUMMARY:{}",
+                    ics_text(&format!("{}: {}", self.words().due, item.title))
+                ),
+                format!(
+                    "DESCRIPTION:{}",
+                    ics_text(&format!(
+                        "{}: {}\n{}: {}",
+                        self.words().meeting,
+                        item.meeting,
+                        self.words().lead,
+                        item.lead
+                    ))
+                ),
                 "TRANSP:TRANSPARENT".to_owned(),
                 "END:VEVENT".to_owned(),
             ]);
@@ -317,9 +400,19 @@ impl Digest {
     }
 
     /// The whole email.
-    pub fn message(&self, from: &str, message_id: &str, now: DateTime<Utc>) -> Result<Message, String> {
-        let from: Mailbox = from.parse().map_err(|e| format!("MAIL_FROM is not an address: {e}"))?;
-        let address = self.to_email.parse().map_err(|e| format!("not an email address: {e}"))?;
+    pub fn message(
+        &self,
+        from: &str,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Message, String> {
+        let from: Mailbox = from
+            .parse()
+            .map_err(|e| format!("MAIL_FROM is not an address: {e}"))?;
+        let address = self
+            .to_email
+            .parse()
+            .map_err(|e| format!("not an email address: {e}"))?;
         let to = Mailbox::new(self.to_name.clone(), address);
         let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
             .map_err(|e| e.to_string())?;
@@ -343,7 +436,8 @@ impl Digest {
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
-    c.next().map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
+    c.next()
+        .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
 }
 
 fn esc(s: &str) -> String {
@@ -402,7 +496,12 @@ mod tests {
             to_name: Some("Rina".into()),
             language,
             today,
-            items: vec![item("Lama", -20, true), item("Telat <b>", -3, false), item("Hari ini", 0, false), item("Nanti", 5, false)],
+            items: vec![
+                item("Lama", -20, true),
+                item("Telat <b>", -3, false),
+                item("Hari ini", 0, false),
+                item("Nanti", 5, false),
+            ],
             undelivered: vec![],
         }
     }
@@ -410,14 +509,20 @@ mod tests {
     #[test]
     fn subject_and_sections_say_what_is_inside() {
         let d = digest(Language::Id);
-        assert_eq!(d.subject(), "[Tindak] Pengingat tindak lanjut: 1 dieskalasi, 1 lewat tenggat, 1 jatuh tempo hari ini, 1 segera jatuh tempo");
+        assert_eq!(
+            d.subject(),
+            "[Tindak] Pengingat tindak lanjut: 1 dieskalasi, 1 lewat tenggat, 1 jatuh tempo hari ini, 1 segera jatuh tempo"
+        );
         let text = d.text();
         assert!(text.contains("Yth. Rina,"));
         assert!(text.contains("1 Maret 2026"));
         assert!(text.contains("3 hari lewat tenggat"));
         assert!(d.html().contains("Telat &lt;b&gt;"), "HTML is escaped");
         let en = digest(Language::En);
-        assert!(en.subject().starts_with("[Tindak] Follow-up reminder: 1 escalated, 1 overdue"));
+        assert!(
+            en.subject()
+                .starts_with("[Tindak] Follow-up reminder: 1 escalated, 1 overdue")
+        );
         assert!(en.text().contains("March 1, 2026"));
     }
 

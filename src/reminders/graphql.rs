@@ -171,7 +171,10 @@ pub async fn count_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppRes
         .await?)
 }
 
-async fn list_query<C: ConnectionTrait>(db: &C, filter: Option<ReminderFilter>) -> AppResult<Select<reminder::Entity>> {
+async fn list_query<C: ConnectionTrait>(
+    db: &C,
+    filter: Option<ReminderFilter>,
+) -> AppResult<Select<reminder::Entity>> {
     let f = filter.unwrap_or_default();
     let mut cond = Condition::all();
     if let Some(statuses) = f.status {
@@ -246,20 +249,32 @@ impl ReminderMutation {
     /// Plans the reminders due on `asOf` (today by default) and delivers what is due now.
     /// A dry run plans nothing for good and sends nothing: it says what would happen.
     /// ADMIN and SECRETARIAT.
-    async fn run_reminders(&self, ctx: &Context<'_>, as_of: Option<Date>, dry_run: Option<bool>) -> Result<ReminderRun> {
+    async fn run_reminders(
+        &self,
+        ctx: &Context<'_>,
+        as_of: Option<Date>,
+        dry_run: Option<bool>,
+    ) -> Result<ReminderRun> {
         authorize(ctx, Operation::RunReminders).await?;
-        let service = ctx
-            .data_opt::<Arc<Reminders>>()
-            .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the reminder service is not configured")))?;
+        let service = ctx.data_opt::<Arc<Reminders>>().ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("the reminder service is not configured"))
+        })?;
         let dry_run = dry_run.unwrap_or(false);
         let report = service.run(as_of.map(|d| d.0), dry_run).await?;
         let run = ReminderRun::from(report, dry_run);
         if !dry_run {
-            log(ctx, db(ctx), Entry::ran("runReminders", &serde_json::json!({
-                "asOf": as_of.map(|d| d.0),
-                "planned": run.planned, "cancelled": run.cancelled, "sent": run.sent,
-                "emails": run.emails, "retried": run.retried, "failed": run.failed,
-            })))
+            log(
+                ctx,
+                db(ctx),
+                Entry::ran(
+                    "runReminders",
+                    &serde_json::json!({
+                        "asOf": as_of.map(|d| d.0),
+                        "planned": run.planned, "cancelled": run.cancelled, "sent": run.sent,
+                        "emails": run.emails, "retried": run.retried, "failed": run.failed,
+                    }),
+                ),
+            )
             .await?;
         }
         Ok(run)

@@ -44,11 +44,20 @@ impl LinkSigner {
     }
 
     pub fn sign(&self, action_id: Uuid, liaison_id: Uuid, expires_at: DateTime<Utc>) -> String {
-        let payload = format!("{}.{}.{}", action_id.simple(), liaison_id.simple(), expires_at.timestamp());
+        let payload = format!(
+            "{}.{}.{}",
+            action_id.simple(),
+            liaison_id.simple(),
+            expires_at.timestamp()
+        );
         let mut mac = self.mac();
         mac.update(payload.as_bytes());
         let signature = mac.finalize().into_bytes();
-        format!("{}.{}", URL_SAFE_NO_PAD.encode(payload), URL_SAFE_NO_PAD.encode(signature))
+        format!(
+            "{}.{}",
+            URL_SAFE_NO_PAD.encode(payload),
+            URL_SAFE_NO_PAD.encode(signature)
+        )
     }
 
     /// A link for `action_id` and `liaison_id` valid for [`VALID_DAYS`] from `now`.
@@ -58,11 +67,16 @@ impl LinkSigner {
 
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Grant, LinkError> {
         let (payload_b64, signature_b64) = token.split_once('.').ok_or(LinkError::Invalid)?;
-        let payload = URL_SAFE_NO_PAD.decode(payload_b64).map_err(|_| LinkError::Invalid)?;
-        let signature = URL_SAFE_NO_PAD.decode(signature_b64).map_err(|_| LinkError::Invalid)?;
+        let payload = URL_SAFE_NO_PAD
+            .decode(payload_b64)
+            .map_err(|_| LinkError::Invalid)?;
+        let signature = URL_SAFE_NO_PAD
+            .decode(signature_b64)
+            .map_err(|_| LinkError::Invalid)?;
         let mut mac = self.mac();
         mac.update(&payload);
-        mac.verify_slice(&signature).map_err(|_| LinkError::Invalid)?;
+        mac.verify_slice(&signature)
+            .map_err(|_| LinkError::Invalid)?;
         let payload = String::from_utf8(payload).map_err(|_| LinkError::Invalid)?;
         let mut parts = payload.split('.');
         let (Some(action), Some(liaison), Some(expires), None) =
@@ -118,11 +132,26 @@ mod tests {
         let token = signer.link(a, l, now);
         let grant = signer.verify(&token, now).expect("valid");
         assert_eq!((grant.action_id, grant.liaison_id), (a, l));
-        assert_eq!(signer.verify(&token, now + Duration::days(31)), Err(LinkError::Expired));
-        assert_eq!(LinkSigner::new(b"key two").verify(&token, now), Err(LinkError::Invalid), "another server's key");
+        assert_eq!(
+            signer.verify(&token, now + Duration::days(31)),
+            Err(LinkError::Expired)
+        );
+        assert_eq!(
+            LinkSigner::new(b"key two").verify(&token, now),
+            Err(LinkError::Invalid),
+            "another server's key"
+        );
         let other = signer.link(Uuid::now_v7(), l, now);
-        let spliced = format!("{}.{}", other.split('.').next().expect("payload"), token.split('.').nth(1).expect("sig"));
-        assert_eq!(signer.verify(&spliced, now), Err(LinkError::Invalid), "payload swapped");
+        let spliced = format!(
+            "{}.{}",
+            other.split('.').next().expect("payload"),
+            token.split('.').nth(1).expect("sig")
+        );
+        assert_eq!(
+            signer.verify(&spliced, now),
+            Err(LinkError::Invalid),
+            "payload swapped"
+        );
         assert_eq!(signer.verify("garbage", now), Err(LinkError::Invalid));
     }
 }

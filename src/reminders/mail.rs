@@ -3,9 +3,7 @@
 use std::time::Duration;
 
 use anyhow::Context;
-use lettre::{
-    AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor,
-};
+use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
 use crate::config::MailSettings;
 
@@ -29,7 +27,9 @@ impl Mailer {
             Some(url) if !url.trim().is_empty() => {
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.trim())
                     // The URL may hold a password: say what is wrong without it.
-                    .map_err(|_| anyhow::anyhow!("SMTP_URL is not a valid smtp:// or smtps:// URL"))?
+                    .map_err(|_| {
+                        anyhow::anyhow!("SMTP_URL is not a valid smtp:// or smtps:// URL")
+                    })?
                     .timeout(Some(Duration::from_secs(s.smtp_timeout_secs)))
                     .build();
                 Ok(Self::Smtp(transport))
@@ -38,7 +38,9 @@ impl Mailer {
                 std::fs::create_dir_all(&s.mail_dir).with_context(|| {
                     format!("could not create the mail folder {}", s.mail_dir.display())
                 })?;
-                Ok(Self::Files(AsyncFileTransport::<Tokio1Executor>::new(&s.mail_dir)))
+                Ok(Self::Files(AsyncFileTransport::<Tokio1Executor>::new(
+                    &s.mail_dir,
+                )))
             }
         }
     }

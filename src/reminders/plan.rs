@@ -9,9 +9,8 @@ use entity::{
     liaison, meeting, reminder,
 };
 use sea_orm::{
-    ActiveEnum,
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TryInsertResult,
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    Set, TryInsertResult,
 };
 use uuid::Uuid;
 
@@ -76,9 +75,11 @@ pub async fn cancel_stale<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
             let action_gone = actions
                 .get(&r.action_id)
                 .is_none_or(|a| a.status.is_closed() || a.due_on != r.planned_for);
-            let liaison_gone = r
-                .liaison_id
-                .is_some_and(|id| liaisons.get(&id).is_none_or(|l| !l.active || !l.receives_reminders));
+            let liaison_gone = r.liaison_id.is_some_and(|id| {
+                liaisons
+                    .get(&id)
+                    .is_none_or(|l| !l.active || !l.receives_reminders)
+            });
             action_gone || liaison_gone
         })
         .map(|r| r.id)
@@ -87,9 +88,18 @@ pub async fn cancel_stale<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
         return Ok(0);
     }
     let result = reminder::Entity::update_many()
-        .col_expr(reminder::Column::Status, sea_orm::sea_query::Expr::value(ReminderStatus::Cancelled.to_value()))
-        .col_expr(reminder::Column::LeaseOwner, sea_orm::sea_query::Expr::value(Option::<String>::None))
-        .col_expr(reminder::Column::UpdatedAt, sea_orm::sea_query::Expr::value(now))
+        .col_expr(
+            reminder::Column::Status,
+            sea_orm::sea_query::Expr::value(ReminderStatus::Cancelled.to_value()),
+        )
+        .col_expr(
+            reminder::Column::LeaseOwner,
+            sea_orm::sea_query::Expr::value(Option::<String>::None),
+        )
+        .col_expr(
+            reminder::Column::UpdatedAt,
+            sea_orm::sea_query::Expr::value(now),
+        )
         .filter(reminder::Column::Id.is_in(stale))
         .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
         .exec(db)
@@ -143,7 +153,9 @@ pub async fn plan<C: ConnectionTrait>(
     Ok(planned)
 }
 
-async fn liaisons_by_ministry<C: ConnectionTrait>(db: &C) -> AppResult<HashMap<Uuid, Vec<Recipient>>> {
+async fn liaisons_by_ministry<C: ConnectionTrait>(
+    db: &C,
+) -> AppResult<HashMap<Uuid, Vec<Recipient>>> {
     let mut map: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
     let rows = liaison::Entity::find()
         .filter(liaison::Column::Active.eq(true))
@@ -174,7 +186,10 @@ async fn rows_for<C: ConnectionTrait>(
         .all(db)
         .await?
     {
-        supporters.entry(s.action_id).or_default().push(s.ministry_id);
+        supporters
+            .entry(s.action_id)
+            .or_default()
+            .push(s.ministry_id);
     }
     let meeting_ids: Vec<Uuid> = actions.iter().map(|a| a.meeting_id).collect();
     let conveners: HashMap<Uuid, Uuid> = meeting::Entity::find()
@@ -192,11 +207,19 @@ async fn rows_for<C: ConnectionTrait>(
             let mut recipients: Vec<(&Recipient, RecipientRole)> = Vec::new();
             if kind == ReminderKind::Escalation {
                 if let Some(convener) = conveners.get(&a.meeting_id) {
-                    recipients.extend(liaisons_of(convener).iter().map(|r| (r, RecipientRole::Escalation)));
+                    recipients.extend(
+                        liaisons_of(convener)
+                            .iter()
+                            .map(|r| (r, RecipientRole::Escalation)),
+                    );
                 }
                 recipients.extend(extra.iter().map(|r| (r, RecipientRole::Escalation)));
             } else {
-                recipients.extend(liaisons_of(&a.lead_ministry_id).iter().map(|r| (r, RecipientRole::Act)));
+                recipients.extend(
+                    liaisons_of(&a.lead_ministry_id)
+                        .iter()
+                        .map(|r| (r, RecipientRole::Act)),
+                );
                 for m in supporters.get(&a.id).unwrap_or(&Vec::new()) {
                     recipients.extend(liaisons_of(m).iter().map(|r| (r, RecipientRole::Support)));
                 }

@@ -27,7 +27,11 @@ impl Policy {
     }
 
     pub fn from_settings(s: &RemindSettings) -> Self {
-        Self::new(&s.remind_before_days, s.remind_overdue_every_days, s.escalate_after_days)
+        Self::new(
+            &s.remind_before_days,
+            s.remind_overdue_every_days,
+            s.escalate_after_days,
+        )
     }
 
     /// How far ahead of its due date an action can first be reminded of.
@@ -97,7 +101,11 @@ mod tests {
             (100, &[(Overdue, 98), (Escalation, 14)]),
         ];
         for (offset, expected) in cases {
-            assert_eq!(p.due(due, day(offset)), expected, "day {offset} from the due date");
+            assert_eq!(
+                p.due(due, day(offset)),
+                expected,
+                "day {offset} from the due date"
+            );
         }
     }
 
@@ -106,6 +114,10 @@ mod tests {
         let p = Policy::new(&[1, 3, 3, 0], 0, 0);
         assert_eq!(p.horizon_days(), 3);
         assert_eq!(p.due(day(0), day(-3)), [(BeforeDue, -3)]);
-        assert_eq!(p.due(day(0), day(30)), [(DueToday, 0)], "no overdue repeats, no escalation");
+        assert_eq!(
+            p.due(day(0), day(30)),
+            [(DueToday, 0)],
+            "no overdue repeats, no escalation"
+        );
     }
 }

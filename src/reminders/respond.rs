@@ -13,7 +13,7 @@ use entity::{
     enums::{ActionStatus as DbStatus, Language},
     liaison, meeting,
 };
-use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, TransactionTrait};
+use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
 use super::{links::LinkError, worker::Reminders};
@@ -91,7 +91,10 @@ async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
         .await
         .map_err(internal)?
         .filter(|l| l.active);
-    let action = action::Entity::find_by_id(grant.action_id).one(db).await.map_err(internal)?;
+    let action = action::Entity::find_by_id(grant.action_id)
+        .one(db)
+        .await
+        .map_err(internal)?;
     let (Some(liaison), Some(action)) = (liaison, action) else {
         return Err(refusal(
             StatusCode::FORBIDDEN,
@@ -115,8 +118,16 @@ async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
             "Instansi Anda tidak lagi memimpin atau mendukung tindak lanjut ini. / Your ministry no longer leads or supports this action.",
         ));
     };
-    let meeting = meeting::Entity::find_by_id(action.meeting_id).one(db).await.map_err(internal)?;
-    Ok(Context { action, liaison, meeting, stake })
+    let meeting = meeting::Entity::find_by_id(action.meeting_id)
+        .one(db)
+        .await
+        .map_err(internal)?;
+    Ok(Context {
+        action,
+        liaison,
+        meeting,
+        stake,
+    })
 }
 
 const STATUSES: [(DbStatus, &str, &str); 5] = [
@@ -136,7 +147,11 @@ fn status_label(s: DbStatus, language: Language) -> &'static str {
 
 fn summary(c: &Context) -> String {
     let l = c.liaison.language;
-    let (meeting, due, status) = if en(l) { ("Meeting", "Due", "Status") } else { ("Rapat", "Tenggat", "Status") };
+    let (meeting, due, status) = if en(l) {
+        ("Meeting", "Due", "Status")
+    } else {
+        ("Rapat", "Tenggat", "Status")
+    };
     format!(
         "<h2>{}</h2><ul><li><b>{meeting}:</b> {}</li><li><b>{due}:</b> {}</li><li><b>{status}:</b> {}</li></ul>",
         esc(&c.action.title),
@@ -155,20 +170,51 @@ pub async fn show(State(service): State<Arc<Reminders>>, Path(token): Path<Strin
     let l = c.liaison.language;
     let mut form = format!(
         "<form method=\"post\"><p><label>{}<br><textarea name=\"note\" rows=\"5\" cols=\"60\"></textarea></label></p>",
-        if en(l) { "Progress note" } else { "Catatan kemajuan" }
+        if en(l) {
+            "Progress note"
+        } else {
+            "Catatan kemajuan"
+        }
     );
     if c.stake == Stake::Leads {
-        form.push_str(&format!("<p><label>{}<br><select name=\"status\"><option value=\"\">–</option>", if en(l) { "New status" } else { "Status baru" }));
+        form.push_str(&format!(
+            "<p><label>{}<br><select name=\"status\"><option value=\"\">–</option>",
+            if en(l) { "New status" } else { "Status baru" }
+        ));
         for (s, _, _) in STATUSES {
             if s != c.action.status {
-                form.push_str(&format!("<option value=\"{}\">{}</option>", s.to_value(), status_label(s, l)));
+                form.push_str(&format!(
+                    "<option value=\"{}\">{}</option>",
+                    s.to_value(),
+                    status_label(s, l)
+                ));
             }
         }
         form.push_str("</select></label></p>");
     }
-    form.push_str(&format!("<p><button type=\"submit\">{}</button></p></form>", if en(l) { "Send" } else { "Kirim" }));
-    let who = format!("<p>{} {}</p>", if en(l) { "Reporting as" } else { "Melapor sebagai" }, esc(&c.liaison.name));
-    page(StatusCode::OK, l, if en(l) { "Report progress" } else { "Laporkan kemajuan" }, &format!("{}{who}{form}", summary(&c)))
+    form.push_str(&format!(
+        "<p><button type=\"submit\">{}</button></p></form>",
+        if en(l) { "Send" } else { "Kirim" }
+    ));
+    let who = format!(
+        "<p>{} {}</p>",
+        if en(l) {
+            "Reporting as"
+        } else {
+            "Melapor sebagai"
+        },
+        esc(&c.liaison.name)
+    );
+    page(
+        StatusCode::OK,
+        l,
+        if en(l) {
+            "Report progress"
+        } else {
+            "Laporkan kemajuan"
+        },
+        &format!("{}{who}{form}", summary(&c)),
+    )
 }
 
 /// `POST /respond/{token}`: records the note (and status change) as the liaison, audited.
@@ -182,8 +228,17 @@ pub async fn submit(
         Err(page) => return page,
     };
     let l = c.liaison.language;
-    let note = form.note.as_deref().map(str::trim).filter(|n| !n.is_empty());
-    let status = match form.status.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+    let note = form
+        .note
+        .as_deref()
+        .map(str::trim)
+        .filter(|n| !n.is_empty());
+    let status = match form
+        .status
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+    {
         None => None,
         Some(s) => match STATUSES.iter().find(|(v, _, _)| v.to_value() == s) {
             Some((v, _, _)) => Some(*v),
@@ -194,25 +249,53 @@ pub async fn submit(
         return page(
             StatusCode::FORBIDDEN,
             l,
-            if en(l) { "Not allowed" } else { "Tidak diizinkan" },
-            if en(l) { "<p>Only the lead ministry changes the status; your note was not saved.</p>" } else { "<p>Hanya instansi penanggung jawab yang dapat mengubah status; catatan Anda belum disimpan.</p>" },
+            if en(l) {
+                "Not allowed"
+            } else {
+                "Tidak diizinkan"
+            },
+            if en(l) {
+                "<p>Only the lead ministry changes the status; your note was not saved.</p>"
+            } else {
+                "<p>Hanya instansi penanggung jawab yang dapat mengubah status; catatan Anda belum disimpan.</p>"
+            },
         );
     }
     if status.is_none() && note.is_none() {
         return page(
             StatusCode::BAD_REQUEST,
             l,
-            if en(l) { "Nothing to record" } else { "Tidak ada yang dicatat" },
-            if en(l) { "<p>Write a note or choose a status.</p>" } else { "<p>Tulis catatan atau pilih status.</p>" },
+            if en(l) {
+                "Nothing to record"
+            } else {
+                "Tidak ada yang dicatat"
+            },
+            if en(l) {
+                "<p>Write a note or choose a status.</p>"
+            } else {
+                "<p>Tulis catatan atau pilih status.</p>"
+            },
         );
     }
     match record(&service, &c, note, status).await {
         Ok(updated) => {
-            let done = if en(l) { "Thank you: your report is recorded." } else { "Terima kasih: laporan Anda telah dicatat." };
-            let c = Context { action: updated, ..c };
+            let done = if en(l) {
+                "Thank you: your report is recorded."
+            } else {
+                "Terima kasih: laporan Anda telah dicatat."
+            };
+            let c = Context {
+                action: updated,
+                ..c
+            };
             page(StatusCode::OK, l, done, &summary(&c))
         }
-        Err(AppError::BadInput { message, .. }) => page(StatusCode::BAD_REQUEST, l, "?", &format!("<p>{}</p>", esc(&message))),
+        Err(AppError::BadInput { message, .. }) => page(
+            StatusCode::BAD_REQUEST,
+            l,
+            "?",
+            &format!("<p>{}</p>", esc(&message)),
+        ),
         Err(err) => {
             tracing::error!(error = %err, "progress report failed");
             refusal(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
@@ -232,18 +315,38 @@ async fn record(
     };
     let actor = format!("{} (liaison {})", c.liaison.name, c.liaison.id);
     let id = to_id(c.action.id);
-    let txn = service.db.begin().await?;
+    let txn = crate::db::begin_write(&service.db).await?;
     let updated = match status.filter(|s| *s != c.action.status) {
         Some(s) => {
             let today = service.settings.today();
-            let (before, after) =
-                actions::change_status(&txn, &id, ActionStatus::from(s), note, None, today, Some(&author)).await?;
-            record_named(&txn, &actor, None, Entry::changed("respond", "Action", after.id, &before, &after)).await?;
+            let (before, after) = actions::change_status(
+                &txn,
+                &id,
+                ActionStatus::from(s),
+                note,
+                None,
+                today,
+                Some(&author),
+            )
+            .await?;
+            record_named(
+                &txn,
+                &actor,
+                None,
+                Entry::changed("respond", "Action", after.id, &before, &after),
+            )
+            .await?;
             after
         }
         None => {
             let u = actions::add_update(&txn, &id, note.unwrap_or_default(), Some(&author)).await?;
-            record_named(&txn, &actor, None, Entry::created("respond", "ActionUpdate", u.id, &u)).await?;
+            record_named(
+                &txn,
+                &actor,
+                None,
+                Entry::created("respond", "ActionUpdate", u.id, &u),
+            )
+            .await?;
             c.action.clone()
         }
     };
@@ -252,5 +355,8 @@ async fn record(
 }
 
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
 }

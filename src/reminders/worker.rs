@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use sea_orm::{DatabaseConnection, TransactionTrait};
+use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
 
 use super::{
@@ -59,7 +59,11 @@ impl std::fmt::Display for RunReport {
 }
 
 impl Reminders {
-    pub fn new(db: DatabaseConnection, settings: Settings, remind: RemindSettings) -> anyhow::Result<Self> {
+    pub fn new(
+        db: DatabaseConnection,
+        settings: Settings,
+        remind: RemindSettings,
+    ) -> anyhow::Result<Self> {
         let key = load_or_create_key(remind.mail.secret.as_deref(), &remind.mail.secret_file)?;
         let mailer = Mailer::from_settings(&remind.mail)?;
         let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
@@ -89,8 +93,13 @@ impl Reminders {
 
     /// Plans for `as_of` (today by default) and delivers what is due now.
     pub async fn run(&self, as_of: Option<NaiveDate>, dry_run: bool) -> AppResult<RunReport> {
-        self.run_at(as_of.unwrap_or_else(|| self.settings.today()), now(), dry_run, &|| false)
-            .await
+        self.run_at(
+            as_of.unwrap_or_else(|| self.settings.today()),
+            now(),
+            dry_run,
+            &|| false,
+        )
+        .await
     }
 
     /// One run as if it were `now`; a dry run plans in a transaction it rolls back, and sends
@@ -102,9 +111,10 @@ impl Reminders {
         dry_run: bool,
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> AppResult<RunReport> {
-        let txn = self.db.begin().await?;
+        let txn = crate::db::begin_write(&self.db).await?;
         let cancelled = plan::cancel_stale(&txn).await?;
-        let planned = plan::plan(&txn, &self.policy, &self.remind.escalation_emails, day, now).await?;
+        let planned =
+            plan::plan(&txn, &self.policy, &self.remind.escalation_emails, day, now).await?;
         let mut report = RunReport {
             planned,
             cancelled,
@@ -116,7 +126,12 @@ impl Reminders {
             return Ok(report);
         }
         txn.commit().await?;
-        let Delivered { emails, sent, retried, failed } = self.courier().run(day, now, stop).await?;
+        let Delivered {
+            emails,
+            sent,
+            retried,
+            failed,
+        } = self.courier().run(day, now, stop).await?;
         report.emails = emails;
         report.sent = sent;
         report.retried = retried;
@@ -136,10 +151,17 @@ impl Reminders {
         loop {
             let stop = shutdown.clone();
             let stopping = move || *stop.borrow();
-            match self.run_at(self.settings.today(), now(), false, &stopping).await {
-                Ok(report) if report != RunReport::default() => tracing::info!("reminders: {report}"),
+            match self
+                .run_at(self.settings.today(), now(), false, &stopping)
+                .await
+            {
+                Ok(report) if report != RunReport::default() => {
+                    tracing::info!("reminders: {report}")
+                }
                 Ok(_) => {}
-                Err(err) => tracing::error!(error = %err, "reminder run failed; trying again next time"),
+                Err(err) => {
+                    tracing::error!(error = %err, "reminder run failed; trying again next time")
+                }
             }
             if *shutdown.borrow() {
                 break;

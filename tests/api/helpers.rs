@@ -13,13 +13,17 @@ use serde_json::{Value, json};
 use tindak::{
     app::Application,
     auth::service::{CreateUserInput, Role},
-    config::{ServeSettings, Settings},
+    config::{MailSettings, RemindSettings, ServeSettings, Settings},
     ministries::service::MinistryRef,
 };
 use tokio::sync::oneshot;
 
 pub struct TestApp {
     pub base: String,
+    /// Where the app writes emails when no SMTP server is set, and its secret.
+    pub files: tempfile::TempDir,
+    /// The reminder service of the app (to run it at a chosen day and time).
+    pub reminders: std::sync::Arc<tindak::reminders::worker::Reminders>,
     /// The ADMIN token that `gql` and its helpers send.
     pub admin: String,
     pub client: reqwest::Client,
@@ -98,6 +102,7 @@ pub async fn spawn_app() -> TestApp {
 /// `spawn_app` with server settings changed by `configure`.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestApp {
     let (url, store) = fresh_database().await;
+    let store_dir = tempfile::tempdir().expect("mail dir");
     let mut db = tindak::db::connect(&url).await.expect("connect");
     tindak::db::migrate(&db).await.expect("migrate");
     let statements = Arc::new(AtomicU64::new(0));
@@ -118,6 +123,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestA
         max_complexity: 2_000,
         playground: true,
         admin_token_file: std::env::temp_dir().join("unused-admin.token"),
+        no_worker: true,
+        remind: remind_settings(&store_dir),
     };
     configure(&mut serve);
     let admin = new_token(&db, "Admin", Role::Admin, None).await;
@@ -125,12 +132,15 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestA
         .await
         .expect("build app");
     let addr = app.local_addr().expect("local addr");
+    let reminders = app.reminders();
     let (tx, rx) = oneshot::channel::<()>();
     tokio::spawn(app.run_until_stopped(async {
         let _ = rx.await;
     }));
     TestApp {
         base: format!("http://{addr}"),
+        files: store_dir,
+        reminders,
         admin,
         client: reqwest::Client::builder()
             .timeout(Duration::from_secs(30))
@@ -141,6 +151,28 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestA
         statements,
         shutdown: Some(tx),
         _store: store,
+    }
+}
+
+/// Reminder settings as shipped, with mail written to files in `dir` and a fixed secret.
+pub fn remind_settings(dir: &tempfile::TempDir) -> RemindSettings {
+    RemindSettings {
+        remind_before_days: vec![7, 1],
+        remind_overdue_every_days: 7,
+        escalate_after_days: 14,
+        escalation_emails: vec![],
+        remind_interval: Duration::from_secs(300),
+        remind_max_attempts: 6,
+        remind_lease_secs: 120,
+        mail: MailSettings {
+            smtp_url: None,
+            mail_from: "Tindak <tindak@example.go.id>".into(),
+            mail_dir: dir.path().join("outbox"),
+            smtp_timeout_secs: 5,
+            public_url: "http://tindak.example".into(),
+            secret: Some("test secret".into()),
+            secret_file: dir.path().join("secret.key"),
+        },
     }
 }
 
