@@ -13,6 +13,7 @@ use entity::{
     enums::{RecipientRole, ReminderKind, ReminderStatus},
     issue, meeting, ministry, reminder,
 };
+use futures_util::future::join_all;
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
     QuerySelect,
@@ -26,6 +27,9 @@ use super::{
     mail::{Mailer, SendError},
 };
 use crate::error::AppResult;
+
+/// Digests sent side by side (the SMTP pool holds up to 10 connections).
+const CONCURRENCY: usize = 8;
 
 /// What one delivery pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -126,14 +130,22 @@ impl Courier<'_> {
         Ok(Claim { owner, rows })
     }
 
-    /// Records the outcome of a claimed row, if the lease is still ours. Returns whether it was.
+    /// Records the outcome of claimed rows that share an attempt number, if the lease is
+    /// still ours: one statement, fenced by the claim's owner and the attempt number. Returns
+    /// how many rows it recorded.
     async fn settle(
         &self,
         claim: &Claim,
-        row: &reminder::Model,
+        attempts: i32,
         set: Vec<(reminder::Column, Expr)>,
         now: DateTime<Utc>,
-    ) -> AppResult<bool> {
+    ) -> AppResult<u64> {
+        let ids: Vec<Uuid> = claim
+            .rows
+            .iter()
+            .filter(|r| r.attempts == attempts)
+            .map(|r| r.id)
+            .collect();
         let mut update = reminder::Entity::update_many()
             .col_expr(
                 reminder::Column::LeaseOwner,
@@ -148,16 +160,27 @@ impl Courier<'_> {
             update = update.col_expr(col, value);
         }
         let result = update
-            .filter(reminder::Column::Id.eq(row.id))
+            .filter(reminder::Column::Id.is_in(ids.clone()))
             .filter(reminder::Column::LeaseOwner.eq(claim.owner.clone()))
-            .filter(reminder::Column::Attempts.eq(row.attempts))
+            .filter(reminder::Column::Attempts.eq(attempts))
             .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
             .exec(self.db)
             .await?;
-        if result.rows_affected == 0 {
-            tracing::warn!(reminder = %row.id, "lease lost before the outcome was recorded");
+        if result.rows_affected < ids.len() as u64 {
+            tracing::warn!(
+                lost = ids.len() as u64 - result.rows_affected,
+                "lease lost before the outcome was recorded"
+            );
         }
-        Ok(result.rows_affected == 1)
+        Ok(result.rows_affected)
+    }
+
+    /// The attempt numbers among the claimed rows.
+    fn attempt_groups(claim: &Claim) -> Vec<i32> {
+        let mut groups: Vec<i32> = claim.rows.iter().map(|r| r.attempts).collect();
+        groups.sort_unstable();
+        groups.dedup();
+        groups
     }
 
     /// Sends the claimed rows as one digest and records the outcome.
@@ -177,10 +200,18 @@ impl Courier<'_> {
             Ok(message) => self.mailer.send(message).await,
             Err(e) => Err(SendError::Permanent(e)),
         };
-        match outcome {
-            Ok(()) => {
-                out.emails = 1;
-                for row in &claim.rows {
+        let failed = |error: String| {
+            vec![
+                (
+                    reminder::Column::Status,
+                    Expr::value(ReminderStatus::Failed.to_value()),
+                ),
+                (reminder::Column::LastError, Expr::value(error)),
+            ]
+        };
+        for attempts in Self::attempt_groups(claim) {
+            match &outcome {
+                Ok(()) => {
                     let set = vec![
                         (
                             reminder::Column::Status,
@@ -193,65 +224,54 @@ impl Courier<'_> {
                             Expr::value(Option::<String>::None),
                         ),
                     ];
-                    if self.settle(claim, row, set, now).await? {
-                        out.sent += 1;
-                    }
+                    out.sent += self.settle(claim, attempts, set, now).await?;
                 }
-                self.mark_reported(&digest, now).await?;
-            }
-            Err(SendError::Transient(error)) => {
-                for row in &claim.rows {
-                    let give_up = row.attempts >= self.max_attempts;
-                    let set = if give_up {
-                        vec![
-                            (
-                                reminder::Column::Status,
-                                Expr::value(ReminderStatus::Failed.to_value()),
-                            ),
-                            (
-                                reminder::Column::LastError,
-                                Expr::value(format!(
-                                    "gave up after {} attempts: {error}",
-                                    row.attempts
-                                )),
-                            ),
-                        ]
-                    } else {
-                        vec![
-                            (
-                                reminder::Column::NextAttemptAt,
-                                Expr::value(now + backoff(row.attempts)),
-                            ),
-                            (reminder::Column::LastError, Expr::value(error.clone())),
-                        ]
-                    };
-                    if self.settle(claim, row, set, now).await? {
-                        if give_up {
-                            out.failed += 1
-                        } else {
-                            out.retried += 1
-                        }
-                    }
+                Err(SendError::Transient(error)) if attempts >= self.max_attempts => {
+                    let error = format!("gave up after {attempts} attempts: {error}");
+                    out.failed += self.settle(claim, attempts, failed(error), now).await?;
                 }
-                tracing::warn!(attempts = first.attempts, %error, "delivery failed for now; will retry");
-            }
-            Err(SendError::Permanent(error)) => {
-                for row in &claim.rows {
+                Err(SendError::Transient(error)) => {
                     let set = vec![
                         (
-                            reminder::Column::Status,
-                            Expr::value(ReminderStatus::Failed.to_value()),
+                            reminder::Column::NextAttemptAt,
+                            Expr::value(now + backoff(attempts)),
                         ),
                         (reminder::Column::LastError, Expr::value(error.clone())),
                     ];
-                    if self.settle(claim, row, set, now).await? {
-                        out.failed += 1;
-                    }
+                    out.retried += self.settle(claim, attempts, set, now).await?;
                 }
-                tracing::warn!(%error, "delivery refused for good");
+                Err(SendError::Permanent(error)) => {
+                    out.failed += self
+                        .settle(claim, attempts, failed(error.clone()), now)
+                        .await?;
+                }
             }
         }
+        match &outcome {
+            Ok(()) => {
+                out.emails = 1;
+                self.mark_reported(&digest, now).await?;
+            }
+            Err(SendError::Transient(error)) => {
+                tracing::warn!(attempts = first.attempts, %error, "delivery failed for now; will retry");
+            }
+            Err(SendError::Permanent(error)) => tracing::warn!(%error, "delivery refused for good"),
+        }
         Ok(out)
+    }
+
+    /// Claims `email`'s due reminders and delivers them; `None` when another worker has them.
+    async fn claim_and_deliver(
+        &self,
+        email: &str,
+        today: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> AppResult<Option<Delivered>> {
+        let claim = self.claim(email, now).await?;
+        if claim.rows.is_empty() {
+            return Ok(None);
+        }
+        self.deliver(&claim, today, now).await.map(Some)
     }
 
     /// Delivers everything due at `now`, one recipient at a time, until nothing is due or
@@ -269,20 +289,26 @@ impl Courier<'_> {
                 break;
             }
             let mut progress = false;
-            for email in emails {
+            // Several recipients at a time: each digest waits on the SMTP server's answers,
+            // so sending them side by side keeps the connection pool busy.
+            for batch in emails.chunks(CONCURRENCY) {
                 if stop() {
                     return Ok(total);
                 }
-                let claim = self.claim(&email, now).await?;
-                if claim.rows.is_empty() {
-                    continue;
+                let results = join_all(
+                    batch
+                        .iter()
+                        .map(|email| self.claim_and_deliver(email, today, now)),
+                )
+                .await;
+                for result in results {
+                    let Some(d) = result? else { continue };
+                    progress = true;
+                    total.emails += d.emails;
+                    total.sent += d.sent;
+                    total.retried += d.retried;
+                    total.failed += d.failed;
                 }
-                progress = true;
-                let d = self.deliver(&claim, today, now).await?;
-                total.emails += d.emails;
-                total.sent += d.sent;
-                total.retried += d.retried;
-                total.failed += d.failed;
             }
             if !progress {
                 break;

@@ -1,4 +1,4 @@
-//! The `tindak` binary: schema, demo, and a graceful stop of `serve`.
+//! The `tindak` binary: schema, demo, tokens, reminders, and a graceful stop of `serve`.
 
 use std::{
     io::{BufRead, BufReader},
@@ -6,14 +6,22 @@ use std::{
     time::Duration,
 };
 
+/// The binary, run in the folder of `db` so that whatever it writes beside itself (the
+/// outbox, the secret) stays in the test's temporary folder.
 fn tindak(db: &std::path::Path) -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_tindak"));
+    if let Some(dir) = db.parent() {
+        cmd.current_dir(dir);
+    }
     cmd.env(
         "DATABASE_URL",
         format!("sqlite://{}?mode=rwc", db.display()),
     )
     .env("RUST_LOG", "info")
-    .env_remove("TINDAK_BIND");
+    .env_remove("TINDAK_BIND")
+    .env_remove("SMTP_URL")
+    .env_remove("TINDAK_MAIL_DIR")
+    .env_remove("TINDAK_SECRET");
     cmd
 }
 
@@ -196,6 +204,28 @@ async fn first_start_admin_token_and_a_clean_stop() {
         .expect("json");
     assert_eq!(me["data"]["me"]["role"], "ADMIN");
 
+    // The reminder worker runs inside serve: the demo's deadlines are past, so digests are due.
+    let outbox = dir.path().join("outbox");
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    let digests = loop {
+        let files: Vec<String> = std::fs::read_dir(&outbox)
+            .map(|d| {
+                d.filter_map(Result::ok)
+                    .filter_map(|e| std::fs::read_to_string(e.path()).ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        if files.len() >= 5 || std::time::Instant::now() > deadline {
+            break files;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(
+        !digests.is_empty(),
+        "the worker wrote digests to the outbox"
+    );
+    assert!(digests.iter().all(|d| d.contains("Subject: [Tindak]")));
+
     let killed = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
@@ -221,4 +251,51 @@ async fn first_start_admin_token_and_a_clean_stop() {
     );
     assert!(!log.contains(&token[4..]), "the token is not in the log");
     assert!(!log.contains(email), "emails are not in the log");
+}
+
+#[test]
+fn remind_writes_readable_indonesian_digests_to_the_outbox() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.db");
+    output(tindak(&db).arg("demo"));
+    let (dry, _) = output(tindak(&db).args(["remind", "--as-of", "2026-03-01", "--dry-run"]));
+    assert!(
+        dry.contains("planned:   7")
+            && dry.contains("due:       7")
+            && dry.contains("sent:      0"),
+        "{dry}"
+    );
+    assert!(
+        !dir.path().join("outbox").exists()
+            || std::fs::read_dir(dir.path().join("outbox"))
+                .expect("dir")
+                .count()
+                == 0
+    );
+    let (out, _) = output(tindak(&db).args(["remind", "--as-of", "2026-03-01"]));
+    assert!(
+        out.contains("planned:   7") && out.contains("sent:      7 (in 5 emails)"),
+        "{out}"
+    );
+    let emails: Vec<String> = std::fs::read_dir(dir.path().join("outbox"))
+        .expect("outbox")
+        .map(|e| std::fs::read_to_string(e.expect("entry").path()).expect("eml"))
+        .collect();
+    assert_eq!(emails.len(), 5);
+    let kemlu = emails
+        .iter()
+        .find(|e| e.contains("pwni@kemlu.example.go.id"))
+        .expect("Kemlu's digest");
+    assert!(kemlu.contains("Subject: [Tindak] Pengingat tindak lanjut: 1 lewat tenggat"));
+    assert!(kemlu.contains("Yth. Direktorat Pelindungan WNI,"));
+    assert!(kemlu.contains("BEGIN:VCALENDAR"));
+    assert!(
+        dir.path().join("tindak-secret.key").exists(),
+        "the link key is made on first use"
+    );
+    let (again, _) = output(tindak(&db).args(["remind", "--as-of", "2026-03-01"]));
+    assert!(
+        again.contains("planned:   0") && again.contains("sent:      0"),
+        "{again}"
+    );
 }
