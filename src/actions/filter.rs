@@ -7,6 +7,7 @@ use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter, QueryOrder, Select,
     sea_query::Query,
 };
+use uuid::Uuid;
 
 use super::service::{ActionStatus, Priority};
 use crate::{
@@ -81,6 +82,23 @@ pub fn overdue_on(as_of: NaiveDate) -> Condition {
         .add(action::Column::DueOn.lt(as_of))
 }
 
+/// True where `action_id` names an action that `ministry` leads or supports.
+pub fn involving<C: ColumnTrait>(action_id: C, ministry: Uuid) -> Condition {
+    let led = Query::select()
+        .column(action::Column::Id)
+        .from(action::Entity)
+        .and_where(action::Column::LeadMinistryId.eq(ministry))
+        .to_owned();
+    let supported = Query::select()
+        .column(action_supporter::Column::ActionId)
+        .from(action_supporter::Entity)
+        .and_where(action_supporter::Column::MinistryId.eq(ministry))
+        .to_owned();
+    Condition::any()
+        .add(action_id.in_subquery(led))
+        .add(action_id.in_subquery(supported))
+}
+
 /// Actions matching `filter`, in `order` (due date first by default), ties broken by id.
 pub async fn list_query<C: ConnectionTrait>(
     db: &C,
@@ -104,16 +122,7 @@ pub async fn list_query<C: ConnectionTrait>(
     }
     if let Some(r) = &f.ministry {
         let m = resolve(db, r, "filter.ministry").await?;
-        let supported = Query::select()
-            .column(action_supporter::Column::ActionId)
-            .from(action_supporter::Entity)
-            .and_where(action_supporter::Column::MinistryId.eq(m.id))
-            .to_owned();
-        cond = cond.add(
-            Condition::any()
-                .add(action::Column::LeadMinistryId.eq(m.id))
-                .add(action::Column::Id.in_subquery(supported)),
-        );
+        cond = cond.add(involving(action::Column::Id, m.id));
     }
     if let Some(id) = &f.meeting_id {
         cond = cond.add(action::Column::MeetingId.eq(parse_id(id, "filter.meetingId")?));

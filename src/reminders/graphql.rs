@@ -4,15 +4,15 @@ use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
 use chrono::{DateTime, Utc};
-use entity::{action_supporter, enums as db, reminder};
+use entity::{enums as db, reminder};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select, sea_query::Query,
+    Select,
 };
 
 use super::worker::{Reminders, RunReport};
 use crate::{
-    actions::graphql::Action,
+    actions::{filter::involving, graphql::Action},
     audit::service::{Entry, log},
     auth::policy::{Operation, authorize},
     error::{AppError, AppResult},
@@ -186,21 +186,7 @@ async fn list_query<C: ConnectionTrait>(
     }
     if let Some(r) = &f.ministry {
         let m = resolve(db, r, "filter.ministry").await?;
-        let led = Query::select()
-            .column(entity::action::Column::Id)
-            .from(entity::action::Entity)
-            .and_where(entity::action::Column::LeadMinistryId.eq(m.id))
-            .to_owned();
-        let supported = Query::select()
-            .column(action_supporter::Column::ActionId)
-            .from(action_supporter::Entity)
-            .and_where(action_supporter::Column::MinistryId.eq(m.id))
-            .to_owned();
-        cond = cond.add(
-            Condition::any()
-                .add(reminder::Column::ActionId.in_subquery(led))
-                .add(reminder::Column::ActionId.in_subquery(supported)),
-        );
+        cond = cond.add(involving(reminder::Column::ActionId, m.id));
     }
     Ok(reminder::Entity::find()
         .filter(cond)
