@@ -28,6 +28,9 @@ use super::{
 };
 use crate::error::AppResult;
 
+/// Most reminders one digest carries; a recipient with more gets the rest in the next one.
+const MAX_PER_DIGEST: u64 = 500;
+
 /// Digests sent side by side (the SMTP pool holds up to 10 connections).
 const CONCURRENCY: usize = 8;
 
@@ -99,6 +102,8 @@ impl Courier<'_> {
             .column(reminder::Column::Id)
             .filter(reminder::Column::Email.eq(email))
             .filter(due_now(now))
+            .order_by_asc(reminder::Column::NextAttemptAt)
+            .limit(MAX_PER_DIGEST)
             .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
             .into_tuple::<Uuid>()
             .all(&txn)

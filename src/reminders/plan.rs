@@ -9,6 +9,7 @@ use entity::{
     liaison, meeting, reminder,
 };
 use sea_orm::{
+    Statement,
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     Set, TryInsertResult,
 };
@@ -41,70 +42,28 @@ impl From<&liaison::Model> for Recipient {
 }
 
 /// Cancels pending reminders that no longer apply: their action was closed or rescheduled,
-/// or their liaison was removed or stopped receiving reminders. Returns how many.
+/// or their liaison was removed or stopped receiving reminders. One statement, whatever the
+/// size of the outbox. Returns how many.
 pub async fn cancel_stale<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
-    let now = crate::db::now();
-    let pending = reminder::Entity::find()
-        .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
-        .all(db)
+    let sql = "UPDATE reminders SET status = $1, updated_at = $2 \
+        WHERE status = $3 AND ( \
+          NOT EXISTS (SELECT 1 FROM actions a WHERE a.id = reminders.action_id \
+                      AND a.due_on = reminders.planned_for AND a.status NOT IN ($4, $5)) \
+          OR (reminders.liaison_id IS NOT NULL AND NOT EXISTS ( \
+                      SELECT 1 FROM liaisons l WHERE l.id = reminders.liaison_id \
+                      AND l.active = $6 AND l.receives_reminders = $6)))";
+    let values: [sea_orm::Value; 6] = [
+        ReminderStatus::Cancelled.to_value().into(),
+        crate::db::now().into(),
+        ReminderStatus::Pending.to_value().into(),
+        ActionStatus::Done.to_value().into(),
+        ActionStatus::Cancelled.to_value().into(),
+        true.into(),
+    ];
+    let result = db
+        .execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
         .await?;
-    if pending.is_empty() {
-        return Ok(0);
-    }
-    // Decide in Rust: the pending set is small (what is due now and soon), and the rules
-    // are the same on both engines.
-    let action_ids: Vec<Uuid> = pending.iter().map(|r| r.action_id).collect();
-    let actions: HashMap<Uuid, action::Model> = action::Entity::find()
-        .filter(action::Column::Id.is_in(action_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|a| (a.id, a))
-        .collect();
-    let liaison_ids: Vec<Uuid> = pending.iter().filter_map(|r| r.liaison_id).collect();
-    let liaisons: HashMap<Uuid, liaison::Model> = liaison::Entity::find()
-        .filter(liaison::Column::Id.is_in(liaison_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|l| (l.id, l))
-        .collect();
-    let stale: Vec<Uuid> = pending
-        .iter()
-        .filter(|r| {
-            let action_gone = actions
-                .get(&r.action_id)
-                .is_none_or(|a| a.status.is_closed() || a.due_on != r.planned_for);
-            let liaison_gone = r.liaison_id.is_some_and(|id| {
-                liaisons
-                    .get(&id)
-                    .is_none_or(|l| !l.active || !l.receives_reminders)
-            });
-            action_gone || liaison_gone
-        })
-        .map(|r| r.id)
-        .collect();
-    if stale.is_empty() {
-        return Ok(0);
-    }
-    let result = reminder::Entity::update_many()
-        .col_expr(
-            reminder::Column::Status,
-            sea_orm::sea_query::Expr::value(ReminderStatus::Cancelled.to_value()),
-        )
-        .col_expr(
-            reminder::Column::LeaseOwner,
-            sea_orm::sea_query::Expr::value(Option::<String>::None),
-        )
-        .col_expr(
-            reminder::Column::UpdatedAt,
-            sea_orm::sea_query::Expr::value(now),
-        )
-        .filter(reminder::Column::Id.is_in(stale))
-        .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
-        .exec(db)
-        .await?;
-    Ok(result.rows_affected)
+    Ok(result.rows_affected())
 }
 
 /// Plans every reminder the policy calls for on `day`; what was planned before is left as it
