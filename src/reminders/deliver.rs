@@ -57,6 +57,9 @@ pub struct Courier<'a> {
     pub lease: Duration,
     pub max_attempts: i32,
     pub worker: &'a str,
+    /// On SQLite, the writes of side-by-side deliveries take turns here: the engine has one
+    /// writer, and waiting in its busy handler is far slower than waiting in line.
+    pub write_turn: Option<&'a tokio::sync::Mutex<()>>,
 }
 
 /// Rows claimed for one recipient: (row, the attempt number that fences it).
@@ -95,6 +98,7 @@ impl Courier<'_> {
     /// rows are locked with `FOR UPDATE SKIP LOCKED`; on SQLite the single writer serialises
     /// claims. The conditional update re-checks the lease either way.
     pub async fn claim(&self, email: &str, now: DateTime<Utc>) -> AppResult<Claim> {
+        let _turn = self.turn().await;
         let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
         let txn = crate::db::begin_write(self.db).await?;
         let ids: Vec<Uuid> = reminder::Entity::find()
@@ -180,6 +184,13 @@ impl Courier<'_> {
         Ok(result.rows_affected)
     }
 
+    async fn turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
+        match self.write_turn {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        }
+    }
+
     /// The attempt numbers among the claimed rows.
     fn attempt_groups(claim: &Claim) -> Vec<i32> {
         let mut groups: Vec<i32> = claim.rows.iter().map(|r| r.attempts).collect();
@@ -205,6 +216,7 @@ impl Courier<'_> {
             Ok(message) => self.mailer.send(message).await,
             Err(e) => Err(SendError::Permanent(e)),
         };
+        let _turn = self.turn().await;
         let failed = |error: String| {
             vec![
                 (

@@ -9,9 +9,8 @@ use entity::{
     liaison, meeting, reminder,
 };
 use sea_orm::{
-    Statement,
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, TryInsertResult,
+    Set, Statement, TryInsertResult,
 };
 use uuid::Uuid;
 
@@ -61,7 +60,11 @@ pub async fn cancel_stale<C: ConnectionTrait>(db: &C) -> AppResult<u64> {
         true.into(),
     ];
     let result = db
-        .execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
+        .execute_raw(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            sql,
+            values,
+        ))
         .await?;
     Ok(result.rows_affected())
 }
@@ -104,6 +107,7 @@ pub async fn plan<C: ConnectionTrait>(
         let Some(last) = actions.last() else { break };
         after = Some(last.id);
         let rows = rows_for(db, policy, &by_ministry, &extra, &actions, day, now).await?;
+        let rows = without_planned(db, &actions, rows).await?;
         planned += insert(db, rows).await?;
         if (actions.len() as u64) < PAGE {
             break;
@@ -136,7 +140,7 @@ async fn rows_for<C: ConnectionTrait>(
     actions: &[action::Model],
     day: NaiveDate,
     now: DateTime<Utc>,
-) -> AppResult<Vec<reminder::ActiveModel>> {
+) -> AppResult<Vec<(Key, reminder::ActiveModel)>> {
     let ids: Vec<Uuid> = actions.iter().map(|a| a.id).collect();
     let mut supporters: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     for s in action_supporter::Entity::find()
@@ -190,33 +194,73 @@ async fn rows_for<C: ConnectionTrait>(
                     continue;
                 }
                 seen.push(key);
-                rows.push(reminder::ActiveModel {
-                    id: Set(Uuid::now_v7()),
-                    action_id: Set(a.id),
-                    liaison_id: Set(r.liaison_id),
-                    email: Set(r.email.to_lowercase()),
-                    recipient_name: Set(r.name.clone()),
-                    language: Set(r.language),
-                    role: Set(role),
-                    kind: Set(kind),
-                    planned_for: Set(a.due_on),
-                    offset_days: Set(offset),
-                    status: Set(ReminderStatus::Pending),
-                    attempts: Set(0),
-                    next_attempt_at: Set(now),
-                    lease_owner: Set(None),
-                    lease_until: Set(None),
-                    last_error: Set(None),
-                    message_id: Set(None),
-                    sent_at: Set(None),
-                    reported_at: Set(None),
-                    created_at: Set(now),
-                    updated_at: Set(now),
-                });
+                let email = r.email.to_lowercase();
+                let key = (a.id, email.clone(), kind, a.due_on, offset);
+                rows.push((
+                    key,
+                    reminder::ActiveModel {
+                        id: Set(Uuid::now_v7()),
+                        action_id: Set(a.id),
+                        liaison_id: Set(r.liaison_id),
+                        email: Set(email),
+                        recipient_name: Set(r.name.clone()),
+                        language: Set(r.language),
+                        role: Set(role),
+                        kind: Set(kind),
+                        planned_for: Set(a.due_on),
+                        offset_days: Set(offset),
+                        status: Set(ReminderStatus::Pending),
+                        attempts: Set(0),
+                        next_attempt_at: Set(now),
+                        lease_owner: Set(None),
+                        lease_until: Set(None),
+                        last_error: Set(None),
+                        message_id: Set(None),
+                        sent_at: Set(None),
+                        reported_at: Set(None),
+                        created_at: Set(now),
+                        updated_at: Set(now),
+                    },
+                ));
             }
         }
     }
     Ok(rows)
+}
+
+/// What makes a reminder unique: action, recipient, kind, due date, occurrence.
+type Key = (Uuid, String, ReminderKind, NaiveDate, i32);
+
+/// Drops the rows planned before: one read per page instead of a refused insert per row
+/// (the unique key still guards against another worker planning the same row meanwhile).
+async fn without_planned<C: ConnectionTrait>(
+    db: &C,
+    actions: &[action::Model],
+    rows: Vec<(Key, reminder::ActiveModel)>,
+) -> AppResult<Vec<reminder::ActiveModel>> {
+    if rows.is_empty() {
+        return Ok(vec![]);
+    }
+    let existing: std::collections::HashSet<Key> = reminder::Entity::find()
+        .select_only()
+        .columns([
+            reminder::Column::ActionId,
+            reminder::Column::Email,
+            reminder::Column::Kind,
+            reminder::Column::PlannedFor,
+            reminder::Column::OffsetDays,
+        ])
+        .filter(reminder::Column::ActionId.is_in(actions.iter().map(|a| a.id)))
+        .into_tuple::<Key>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter(|(key, _)| !existing.contains(key))
+        .map(|(_, row)| row)
+        .collect())
 }
 
 /// Inserts what is new, in chunks the engines accept, skipping what was planned before.

@@ -29,6 +29,8 @@ pub struct Reminders {
     pub signer: LinkSigner,
     /// Names this process in leases, so that an operator can tell workers apart.
     pub worker: String,
+    /// Where deliveries of this process take turns writing, on SQLite.
+    write_turn: tokio::sync::Mutex<()>,
 }
 
 /// What one run did.
@@ -75,6 +77,7 @@ impl Reminders {
             settings,
             remind,
             worker,
+            write_turn: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -88,6 +91,8 @@ impl Reminders {
             lease: Duration::seconds(self.remind.remind_lease_secs),
             max_attempts: self.remind.remind_max_attempts,
             worker: &self.worker,
+            write_turn: (self.db.get_database_backend() == sea_orm::DbBackend::Sqlite)
+                .then_some(&self.write_turn),
         }
     }
 
