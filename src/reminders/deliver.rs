@@ -15,8 +15,8 @@ use entity::{
 };
 use futures_util::future::join_all;
 use sea_orm::{
-    ActiveEnum, ColumnTrait, Condition, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
+    DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use uuid::Uuid;
@@ -101,6 +101,13 @@ impl Courier<'_> {
         let _turn = self.turn().await;
         let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
         let txn = crate::db::begin_write(self.db).await?;
+        if !recipient_is_ours(&txn, email).await? {
+            txn.commit().await?;
+            return Ok(Claim {
+                owner,
+                rows: vec![],
+            });
+        }
         let ids: Vec<Uuid> = reminder::Entity::find()
             .select_only()
             .column(reminder::Column::Id)
@@ -522,6 +529,26 @@ impl Courier<'_> {
             .await?;
         Ok(())
     }
+}
+
+/// On PostgreSQL, one worker at a time claims a given recipient (a transaction-scoped
+/// advisory lock), so that its due reminders go out as one digest rather than split between
+/// workers that raced for the same rows. SQLite's single writer serialises claims anyway.
+async fn recipient_is_ours(txn: &DatabaseTransaction, email: &str) -> AppResult<bool> {
+    if txn.get_database_backend() != DbBackend::Postgres {
+        return Ok(true);
+    }
+    let row = txn
+        .query_one_raw(Statement::from_sql_and_values(
+            DbBackend::Postgres,
+            "SELECT pg_try_advisory_xact_lock(hashtext($1)) AS ours",
+            [email.into()],
+        ))
+        .await?;
+    Ok(match row {
+        Some(row) => row.try_get::<bool>("", "ours")?,
+        None => false,
+    })
 }
 
 fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
