@@ -66,3 +66,7 @@ pub fn index<T: IntoIden + 'static>(
     }
     stmt
 }
+
+pub fn instant_null<T: IntoIden>(col: T) -> ColumnDef {
+    ColumnDef::new(col).timestamp_with_time_zone().null().take()
+}

@@ -16,7 +16,7 @@ use entity::{
 use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
 use serde::Deserialize;
 
-use super::{links::LinkError, worker::Reminders};
+use super::{digest::esc, links::LinkError, worker::Reminders};
 use crate::{
     actions::service::{self as actions, ActionStatus, Author},
     audit::service::{Entry, record_named},
@@ -352,11 +352,4 @@ async fn record(
     };
     txn.commit().await?;
     Ok(updated)
-}
-
-fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
