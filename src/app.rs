@@ -164,6 +164,7 @@ async fn graphql_handler(
         .into_inner()
         .data(graphql::loaders::new_loader(state.db.clone()))
         .data(RequestId(request_id.clone()))
+        .data(auth::policy::Refusals::default())
         .data(actor);
     let mut response = state.schema.execute(request).instrument(span).await;
     finalize_errors(&mut response.errors, &request_id);

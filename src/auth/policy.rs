@@ -92,6 +92,22 @@ async fn allowed(ctx: &Context<'_>, actor: &Actor, op: Operation) -> AppResult<b
     })
 }
 
+/// The refusals already recorded for this request, so that a field refused on every item of a
+/// list is recorded once, not once per item.
+#[derive(Default)]
+pub struct Refusals(std::sync::Mutex<std::collections::HashSet<(String, Option<Uuid>)>>);
+
+fn first_refusal(ctx: &Context<'_>, operation: &str, entity: Option<Uuid>) -> bool {
+    match ctx.data_opt::<Refusals>() {
+        Some(seen) => seen
+            .0
+            .lock()
+            .map(|mut set| set.insert((operation.to_owned(), entity)))
+            .unwrap_or(true),
+        None => true,
+    }
+}
+
 /// Lets the operation through, or refuses it with FORBIDDEN and records the refusal in the
 /// audit trail. The operation's name is the GraphQL field being resolved.
 pub async fn authorize<'a>(ctx: &Context<'a>, op: Operation) -> AppResult<&'a Actor> {
@@ -104,8 +120,10 @@ pub async fn authorize<'a>(ctx: &Context<'a>, op: Operation) -> AppResult<&'a Ac
         Operation::ChangeActionStatus(id) | Operation::AddActionUpdate(id) => Some(id),
         _ => None,
     };
-    let entry = Entry::refused(operation, entity_id.map(|id| ("Action", id)));
-    audit::record(db(ctx), Some(actor), audit::request_id(ctx), entry).await?;
+    if first_refusal(ctx, operation, entity_id) {
+        let entry = Entry::refused(operation, entity_id.map(|id| ("Action", id)));
+        audit::record(db(ctx), Some(actor), audit::request_id(ctx), entry).await?;
+    }
     tracing::info!(operation, user = %actor.user.id, "refused");
     Err(AppError::Forbidden(format!(
         "your role ({}) may not {operation}{}",

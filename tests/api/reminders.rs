@@ -803,6 +803,35 @@ async fn dry_runs_save_and_send_nothing_and_only_staff_run_reminders() {
     assert_eq!(refused["errors"][0]["extensions"]["code"], "FORBIDDEN");
     let listing = app.gql_as(&leadership, LIST, json!({})).await;
     assert_eq!(listing["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    let nested = app
+        .gql_as(
+            &leadership,
+            "{ actions(first: 5) { nodes { title reminders { kind } } } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(nested["errors"][0]["extensions"]["code"], "FORBIDDEN");
+    assert_eq!(
+        nested["errors"].as_array().expect("errors").len(),
+        5,
+        "refused on each action"
+    );
+    let trail = app
+        .data(
+            "{ auditEvents(first: 100) { nodes { operation outcome } } }",
+            json!({}),
+        )
+        .await;
+    let refusals = trail["auditEvents"]["nodes"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|e| e["operation"] == "reminders" && e["outcome"] == "FORBIDDEN")
+        .count();
+    assert_eq!(
+        refusals, 2,
+        "one refusal recorded per request: the list above and the nested field"
+    );
     let secretariat = app
         .token(
             "Sekretariat",
