@@ -5,7 +5,7 @@ use entity::{api_token, user};
 
 use super::{
     policy::{Operation, actor, authorize},
-    service::{self, CreateUserInput, Role},
+    service::{self, CreateUserInput, Role, UpdateUserInput},
 };
 use crate::{
     audit::service::{Entry, log},
@@ -135,6 +135,22 @@ impl AuthMutation {
         let txn = begin(ctx).await?;
         let u = service::create_user(&txn, input).await?;
         log(ctx, &txn, Entry::created("createUser", "User", u.id, &u)).await?;
+        commit(txn).await?;
+        Ok(User(u))
+    }
+
+    /// Changes a user: name, email, role, ministry, or `active` (false stops every token of
+    /// the user at once). ADMIN only.
+    async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
+        authorize(ctx, Operation::ManageUsers).await?;
+        let txn = begin(ctx).await?;
+        let (before, u) = service::update_user(&txn, &id, input).await?;
+        log(
+            ctx,
+            &txn,
+            Entry::changed("updateUser", "User", u.id, &before, &u),
+        )
+        .await?;
         commit(txn).await?;
         Ok(User(u))
     }

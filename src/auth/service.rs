@@ -42,6 +42,63 @@ pub struct CreateUserInput {
     pub ministry: Option<MinistryRef>,
 }
 
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct UpdateUserInput {
+    pub name: Option<String>,
+    pub email: async_graphql::MaybeUndefined<String>,
+    pub role: Option<Role>,
+    /// The ministry of a LIAISON; null for other roles.
+    pub ministry: async_graphql::MaybeUndefined<MinistryRef>,
+    /// False stops every token of the user at once; true lets them work again.
+    pub active: Option<bool>,
+}
+
+/// Changes a user. Returns the user before and after.
+pub async fn update_user<C: ConnectionTrait>(
+    db: &C,
+    id: &ID,
+    input: UpdateUserInput,
+) -> AppResult<(user::Model, user::Model)> {
+    use async_graphql::MaybeUndefined;
+    let before = user_by_id(db, id, "id").await?;
+    let mut model: user::ActiveModel = before.clone().into();
+    if let Some(name) = &input.name {
+        model.name = Set(validate::required(name, "input.name", validate::MAX_SHORT)?);
+    }
+    match &input.email {
+        MaybeUndefined::Undefined => {}
+        MaybeUndefined::Null => model.email = Set(None),
+        MaybeUndefined::Value(e) => model.email = Set(Some(validate::email(e, "input.email")?)),
+    }
+    let role = input.role.map_or(before.role, Into::into);
+    model.role = Set(role);
+    let ministry = match &input.ministry {
+        MaybeUndefined::Undefined => before.ministry_id,
+        MaybeUndefined::Null => None,
+        MaybeUndefined::Value(r) => Some(resolve(db, r, "input.ministry").await?.id),
+    };
+    match (role == db::Role::Liaison, ministry) {
+        (true, None) => {
+            return Err(AppError::bad_input(
+                "input.ministry",
+                "a LIAISON speaks for one ministry: name it",
+            ));
+        }
+        (false, Some(_)) => {
+            return Err(AppError::bad_input(
+                "input.ministry",
+                "only a LIAISON is bound to a ministry",
+            ));
+        }
+        _ => model.ministry_id = Set(ministry),
+    }
+    if let Some(active) = input.active {
+        model.active = Set(active);
+    }
+    model.updated_at = Set(now());
+    Ok((before, model.update(db).await?))
+}
+
 /// Longest a token may live.
 pub const MAX_TOKEN_DAYS: i64 = 3650;
 

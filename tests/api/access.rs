@@ -98,6 +98,7 @@ fn mutations(t: &Targets, run: &str) -> Vec<(&'static str, String, Value)> {
         ("changeActionStatus", "mutation($id: ID!) { changeActionStatus(id: $id, status: IN_PROGRESS, note: \"mulai\") { id } }".into(), json!({ "id": t.action })),
         ("addActionUpdate", "mutation($id: ID!) { addActionUpdate(actionId: $id, note: \"kemajuan\") { id } }".into(), json!({ "id": t.action })),
         ("createUser", "mutation { createUser(input: { name: \"Pimpinan\", role: LEADERSHIP }) { id } }".into(), json!({})),
+        ("updateUser", "mutation($u: ID!) { updateUser(id: $u, input: { name: \"Staf Sekretariat\" }) { id } }".into(), json!({ "u": t.user })),
         ("issueToken", "mutation($u: ID!) { issueToken(userId: $u, name: \"baru\") { token } }".into(), json!({ "u": t.user })),
         ("revokeToken", "mutation($id: ID!) { revokeToken(id: $id) { id } }".into(), json!({ "id": t.token })),
     ]
@@ -193,7 +194,7 @@ async fn check_role(role: Role, ministry: Option<&str>, allowed: &[&str]) {
     }
 }
 
-const ALL: [&str; 16] = [
+const ALL: [&str; 17] = [
     "createMinistry",
     "updateMinistry",
     "addLiaison",
@@ -208,6 +209,7 @@ const ALL: [&str; 16] = [
     "changeActionStatus",
     "addActionUpdate",
     "createUser",
+    "updateUser",
     "issueToken",
     "revokeToken",
 ];

@@ -242,3 +242,51 @@ async fn users_are_checked_on_creation() {
         json!({ "role": "LIAISON", "ministry": { "code": "KEMLU" } })
     );
 }
+
+#[tokio::test]
+async fn a_deactivated_user_is_locked_out_until_reactivated() {
+    let app = spawn_app().await;
+    app.ministry("KEMLU").await;
+    let token = app
+        .token("Rina", tindak::auth::service::Role::Liaison, Some("KEMLU"))
+        .await;
+    let me = app.gql_as(&token, "{ me { id } }", json!({})).await;
+    let id = me["data"]["me"]["id"].as_str().expect("id").to_owned();
+    const UPDATE: &str = "mutation($id: ID!, $input: UpdateUserInput!) { updateUser(id: $id, input: $input) { name role active ministry { code } } }";
+    let off = app
+        .data(UPDATE, json!({ "id": id, "input": { "active": false } }))
+        .await;
+    assert_eq!(off["updateUser"]["active"], false);
+    assert_eq!(
+        app.post(Some(&token), &json!({ "query": "{ me { id } }" }))
+            .await
+            .status(),
+        401,
+        "every token stops at once"
+    );
+    app.data(UPDATE, json!({ "id": id, "input": { "active": true } }))
+        .await;
+    assert_eq!(
+        app.post(Some(&token), &json!({ "query": "{ me { id } }" }))
+            .await
+            .status(),
+        200
+    );
+    app.expect_error(
+        UPDATE,
+        json!({ "id": id, "input": { "ministry": null } }),
+        "BAD_USER_INPUT",
+        Some("input.ministry"),
+    )
+    .await;
+    let promoted = app.data(UPDATE, json!({ "id": id, "input": { "role": "SECRETARIAT", "ministry": null, "name": "Rina S." } })).await;
+    assert_eq!(
+        promoted["updateUser"],
+        json!({ "name": "Rina S.", "role": "SECRETARIAT", "active": true, "ministry": null })
+    );
+    let me = app.gql_as(&token, "{ me { role } }", json!({})).await;
+    assert_eq!(
+        me["data"]["me"]["role"], "SECRETARIAT",
+        "the new role applies to the same token"
+    );
+}
