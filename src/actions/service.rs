@@ -231,6 +231,30 @@ async fn replace_supporters<C: ConnectionTrait>(
     Ok(())
 }
 
+/// What a ministry has to do with an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stake {
+    Leads,
+    Supports,
+}
+
+/// Whether `ministry` leads or supports `action` (`None`: neither).
+pub async fn stake<C: ConnectionTrait>(
+    db: &C,
+    action: &action::Model,
+    ministry: Uuid,
+) -> AppResult<Option<Stake>> {
+    if action.lead_ministry_id == ministry {
+        return Ok(Some(Stake::Leads));
+    }
+    let supports = action_supporter::Entity::find()
+        .filter(action_supporter::Column::ActionId.eq(action.id))
+        .filter(action_supporter::Column::MinistryId.eq(ministry))
+        .one(db)
+        .await?;
+    Ok(supports.map(|_| Stake::Supports))
+}
+
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<action::Model>> {
     Ok(action::Entity::find_by_id(id).one(db).await?)
 }

@@ -5,12 +5,12 @@
 //! mutation calls [`authorize`] first with the [`Operation`] it performs.
 
 use async_graphql::Context;
-use entity::{action, action_supporter, enums::Role};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use entity::enums::Role;
 use uuid::Uuid;
 
 use super::service::Actor;
 use crate::{
+    actions::service::{self as actions, Stake},
     audit::service::{self as audit, Entry},
     error::{AppError, AppResult},
     graphql::db,
@@ -37,32 +37,12 @@ pub enum Operation {
     ReadReminders,
 }
 
-/// Whose action it is, for a liaison's rights on it.
-enum Stake {
-    Leads,
-    Supports,
-    None,
-}
-
-async fn stake(ctx: &Context<'_>, action_id: Uuid, ministry: Uuid) -> AppResult<Stake> {
-    let action = action::Entity::find_by_id(action_id)
-        .one(db(ctx))
+/// What the liaison's ministry has to do with the action.
+async fn stake(ctx: &Context<'_>, action_id: Uuid, ministry: Uuid) -> AppResult<Option<Stake>> {
+    let action = actions::find(db(ctx), action_id)
         .await?
         .ok_or_else(|| AppError::not_found_at("action", "id"))?;
-    if action.lead_ministry_id == ministry {
-        return Ok(Stake::Leads);
-    }
-    let supports = action_supporter::Entity::find()
-        .filter(action_supporter::Column::ActionId.eq(action_id))
-        .filter(action_supporter::Column::MinistryId.eq(ministry))
-        .one(db(ctx))
-        .await?
-        .is_some();
-    Ok(if supports {
-        Stake::Supports
-    } else {
-        Stake::None
-    })
+    actions::stake(db(ctx), &action, ministry).await
 }
 
 /// The actor of the request (set by the HTTP layer once the token checked out).
@@ -81,11 +61,11 @@ async fn allowed(ctx: &Context<'_>, actor: &Actor, op: Operation) -> AppResult<b
         | (Role::Secretariat, Operation::ReadReminders) => true,
         (Role::Leadership, Operation::ReadAudit) => true,
         (Role::Liaison, Operation::ChangeActionStatus(id)) => match actor.user.ministry_id {
-            Some(m) => matches!(stake(ctx, id, m).await?, Stake::Leads),
+            Some(m) => stake(ctx, id, m).await? == Some(Stake::Leads),
             None => false,
         },
         (Role::Liaison, Operation::AddActionUpdate(id)) => match actor.user.ministry_id {
-            Some(m) => !matches!(stake(ctx, id, m).await?, Stake::None),
+            Some(m) => stake(ctx, id, m).await?.is_some(),
             None => false,
         },
         _ => false,

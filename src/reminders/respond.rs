@@ -9,28 +9,21 @@ use axum::{
     response::{Html, IntoResponse, Response},
 };
 use entity::{
-    action, action_supporter,
+    action,
     enums::{ActionStatus as DbStatus, Language},
     liaison, meeting,
 };
-use sea_orm::{ActiveEnum, ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ActiveEnum, EntityTrait};
 use serde::Deserialize;
 
 use super::{digest::esc, links::LinkError, worker::Reminders};
 use crate::{
-    actions::service::{self as actions, ActionStatus, Author},
+    actions::service::{self as actions, ActionStatus, Author, Stake},
     audit::service::{Entry, record_named},
     db::now,
     error::AppError,
     graphql::scalars::to_id,
 };
-
-/// What the liaison may do on the action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stake {
-    Leads,
-    Supports,
-}
 
 struct Context {
     action: action::Model,
@@ -70,6 +63,12 @@ fn refusal(status: StatusCode, reason: &str) -> Response {
     )
 }
 
+/// A lookup failed: the details go to the log, the liaison sees a generic page.
+fn internal(error: impl std::fmt::Display) -> Response {
+    tracing::error!(%error, "progress link lookup failed");
+    refusal(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+}
+
 async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
     let grant = service.signer.verify(token, now()).map_err(|e| match e {
         LinkError::Expired => refusal(
@@ -81,10 +80,6 @@ async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
             "Tautan ini tidak sah atau telah diubah. / This link is not valid or has been altered.",
         ),
     })?;
-    let internal = |e: sea_orm::DbErr| {
-        tracing::error!(error = %e, "progress link lookup failed");
-        refusal(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
-    };
     let db = &service.db;
     let liaison = liaison::Entity::find_by_id(grant.liaison_id)
         .one(db)
@@ -101,17 +96,9 @@ async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
             "Tautan ini tidak lagi berlaku. / This link no longer applies.",
         ));
     };
-    let stake = if action.lead_ministry_id == liaison.ministry_id {
-        Some(Stake::Leads)
-    } else {
-        action_supporter::Entity::find()
-            .filter(action_supporter::Column::ActionId.eq(action.id))
-            .filter(action_supporter::Column::MinistryId.eq(liaison.ministry_id))
-            .one(db)
-            .await
-            .map_err(internal)?
-            .map(|_| Stake::Supports)
-    };
+    let stake = actions::stake(db, &action, liaison.ministry_id)
+        .await
+        .map_err(internal)?;
     let Some(stake) = stake else {
         return Err(refusal(
             StatusCode::FORBIDDEN,
