@@ -53,6 +53,21 @@ pub struct UpdateUserInput {
     pub active: Option<bool>,
 }
 
+/// A LIAISON speaks for exactly one ministry; no other role is bound to one.
+fn ministry_for_role(role: db::Role, ministry: Option<Uuid>) -> AppResult<Option<Uuid>> {
+    match (role == db::Role::Liaison, ministry) {
+        (true, None) => Err(AppError::bad_input(
+            "input.ministry",
+            "a LIAISON speaks for one ministry: name it",
+        )),
+        (false, Some(_)) => Err(AppError::bad_input(
+            "input.ministry",
+            "only a LIAISON is bound to a ministry",
+        )),
+        _ => Ok(ministry),
+    }
+}
+
 /// Changes a user. Returns the user before and after.
 pub async fn update_user<C: ConnectionTrait>(
     db: &C,
@@ -77,21 +92,7 @@ pub async fn update_user<C: ConnectionTrait>(
         MaybeUndefined::Null => None,
         MaybeUndefined::Value(r) => Some(resolve(db, r, "input.ministry").await?.id),
     };
-    match (role == db::Role::Liaison, ministry) {
-        (true, None) => {
-            return Err(AppError::bad_input(
-                "input.ministry",
-                "a LIAISON speaks for one ministry: name it",
-            ));
-        }
-        (false, Some(_)) => {
-            return Err(AppError::bad_input(
-                "input.ministry",
-                "only a LIAISON is bound to a ministry",
-            ));
-        }
-        _ => model.ministry_id = Set(ministry),
-    }
+    model.ministry_id = Set(ministry_for_role(role, ministry)?);
     if let Some(active) = input.active {
         model.active = Set(active);
     }
@@ -106,22 +107,11 @@ pub async fn create_user<C: ConnectionTrait>(
     db: &C,
     input: CreateUserInput,
 ) -> AppResult<user::Model> {
-    let ministry = match (&input.ministry, input.role) {
-        (Some(r), Role::Liaison) => Some(resolve(db, r, "input.ministry").await?.id),
-        (None, Role::Liaison) => {
-            return Err(AppError::bad_input(
-                "input.ministry",
-                "a LIAISON speaks for one ministry: name it",
-            ));
-        }
-        (Some(_), _) => {
-            return Err(AppError::bad_input(
-                "input.ministry",
-                "only a LIAISON is bound to a ministry",
-            ));
-        }
-        (None, _) => None,
+    let ministry = match &input.ministry {
+        Some(r) => Some(resolve(db, r, "input.ministry").await?.id),
+        None => None,
     };
+    let ministry = ministry_for_role(input.role.into(), ministry)?;
     let email = match input
         .email
         .as_deref()
