@@ -47,6 +47,21 @@ pub struct Delivered {
     pub failed: u64,
 }
 
+impl std::ops::AddAssign for Delivered {
+    fn add_assign(&mut self, other: Self) {
+        self.emails += other.emails;
+        self.sent += other.sent;
+        self.retried += other.retried;
+        self.failed += other.failed;
+    }
+}
+
+/// Pending reminders that a delivery at `now` would take (what a dry run reports).
+pub async fn count_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+    let due = reminder::Entity::find().filter(due_now(now));
+    Ok(sea_orm::PaginatorTrait::count(due, db).await?)
+}
+
 /// How a worker delivers.
 pub struct Courier<'a> {
     pub db: &'a DatabaseConnection,
@@ -328,10 +343,7 @@ impl Courier<'_> {
                 for result in results {
                     let Some(d) = result? else { continue };
                     progress = true;
-                    total.emails += d.emails;
-                    total.sent += d.sent;
-                    total.retried += d.retried;
-                    total.failed += d.failed;
+                    total += d;
                 }
             }
             if !progress {

@@ -3,11 +3,9 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use chrono::{DateTime, Utc};
 use entity::{enums as db, reminder};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    Select,
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
 };
 
 use super::worker::{Reminders, RunReport};
@@ -160,15 +158,6 @@ impl ReminderRun {
             dry_run,
         }
     }
-}
-
-/// Pending reminders that a delivery at `now` would take.
-pub async fn count_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
-    Ok(reminder::Entity::find()
-        .filter(reminder::Column::Status.eq(db::ReminderStatus::Pending))
-        .filter(reminder::Column::NextAttemptAt.lte(now))
-        .count(db)
-        .await?)
 }
 
 async fn list_query<C: ConnectionTrait>(

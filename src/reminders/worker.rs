@@ -126,7 +126,7 @@ impl Reminders {
             ..RunReport::default()
         };
         if dry_run {
-            report.due = super::graphql::count_due(&txn, now).await?;
+            report.due = super::deliver::count_due(&txn, now).await?;
             txn.rollback().await?;
             return Ok(report);
         }
