@@ -12,6 +12,7 @@ use async_graphql::{
 };
 use entity::{
     action, action_supporter, action_update, issue, liaison, meeting, meeting_attendee, ministry,
+    reminder,
 };
 use sea_orm::{
     ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder, Select,
@@ -47,6 +48,7 @@ key!(IssuesOf);
 key!(ActionsOfMeeting);
 key!(ActionsOfIssue);
 key!(UpdatesOf);
+key!(RemindersOf);
 key!(LiaisonsOf);
 
 type Loaded<K, V> = Result<HashMap<K, V>, Arc<DbErr>>;
@@ -251,6 +253,25 @@ impl Loader<ActionsOfIssue> for Db {
         )
         .await?;
         Ok(rows)
+    }
+}
+
+impl Loader<RemindersOf> for Db {
+    type Value = Vec<reminder::Model>;
+    type Error = Arc<DbErr>;
+    async fn load(&self, keys: &[RemindersOf]) -> Loaded<RemindersOf, Self::Value> {
+        let select = reminder::Entity::find()
+            .order_by_asc(reminder::Column::CreatedAt)
+            .order_by_asc(reminder::Column::Id);
+        grouped(
+            &self.0,
+            keys,
+            |k| k.0,
+            |m| RemindersOf(m.action_id),
+            reminder::Column::ActionId,
+            select,
+        )
+        .await
     }
 }
 

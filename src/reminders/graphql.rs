@@ -16,7 +16,7 @@ use crate::{
     error::{AppError, AppResult},
     graphql::{
         db,
-        loaders::{self, ActionKey},
+        loaders::{self, ActionKey, RemindersOf},
         pagination::{Conn, Page, paginate},
         scalars::{Date, DateTime as GqlDateTime, parse_id, to_id},
     },
@@ -186,13 +186,7 @@ async fn list_query<C: ConnectionTrait>(
 /// `Action.reminders`.
 pub async fn of_action(ctx: &Context<'_>, action_id: uuid::Uuid) -> Result<Vec<Reminder>> {
     authorize(ctx, Operation::ReadReminders).await?;
-    let rows = reminder::Entity::find()
-        .filter(reminder::Column::ActionId.eq(action_id))
-        .order_by_asc(reminder::Column::CreatedAt)
-        .order_by_asc(reminder::Column::Id)
-        .all(db(ctx))
-        .await
-        .map_err(AppError::from)?;
+    let rows = loaders::list(ctx, RemindersOf(action_id)).await?;
     Ok(rows.into_iter().map(Reminder).collect())
 }
 
