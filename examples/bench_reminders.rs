@@ -175,6 +175,7 @@ async fn main() -> anyhow::Result<()> {
             priority: Set(Priority::Normal),
             status: Set(ActionStatus::Open),
             completed_on: Set(None),
+            search: Set(action::search_of(&format!("Tindak lanjut {i}"), None)),
             version: Set(1),
             created_at: Set(now),
             updated_at: Set(now),
@@ -205,7 +206,7 @@ async fn main() -> anyhow::Result<()> {
         remind_lease_secs: 600,
         mail: MailSettings {
             smtp_url: std::env::var("BENCH_FILES").is_err().then_some(smtp),
-            mail_from: "Tindak <tindak@example.go.id>".into(),
+            mail_from: "Tindak <tindak@example.go.id>".parse().expect("sender"),
             mail_dir: dir.path().join("outbox"),
             smtp_timeout_secs: 30,
             public_url: "http://127.0.0.1:8080".into(),

@@ -4,16 +4,16 @@ use std::{any::Any, future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use async_graphql::{ServerError, http::GraphiQLSource};
-use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::{
     Json, Router,
-    extract::State,
+    body::Bytes,
+    extract::{RawQuery, State},
     http::{
         HeaderMap, HeaderValue, StatusCode,
-        header::{AUTHORIZATION, WWW_AUTHENTICATE},
+        header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE},
     },
     response::{Html, IntoResponse, Response},
-    routing::{get, post},
+    routing::get,
 };
 use sea_orm::DatabaseConnection;
 use tokio::net::TcpListener;
@@ -28,7 +28,11 @@ use crate::{
     auth::{self, tokens},
     config::{ServeSettings, Settings},
     error::{AppError, finalize_errors},
-    graphql::{self, TindakSchema},
+    graphql::{
+        self, TindakSchema,
+        http::{self, Accept},
+    },
+    pages,
     reminders::{respond, worker::Reminders},
 };
 use tokio::sync::watch;
@@ -37,6 +41,10 @@ use tokio::sync::watch;
 struct AppState {
     schema: TindakSchema,
     db: DatabaseConnection,
+    reminders: Arc<Reminders>,
+    playground: bool,
+    /// Whether this process runs the reminder worker (and so whether `/readyz` watches it).
+    worker: bool,
 }
 
 /// A bound, ready-to-run server. Tests build one on port 0 and read the port back.
@@ -108,23 +116,28 @@ pub fn router(
     db: DatabaseConnection,
     reminders: Arc<Reminders>,
 ) -> Router {
+    if serve.metrics {
+        crate::metrics::handle();
+    }
     let state = AppState {
         schema: graphql::build(db.clone(), settings, serve.limits(), reminders.clone()),
         db,
+        reminders: reminders.clone(),
+        playground: serve.playground,
+        worker: !serve.no_worker,
     };
     let respond = Router::new()
         .route("/respond/{token}", get(respond::show).post(respond::submit))
+        .layer(axum::middleware::from_fn(pages::private_page_headers))
         .with_state(reminders);
-    let graphql_route = if serve.playground {
-        get(graphiql).post(graphql_handler)
-    } else {
-        post(graphql_handler)
-    };
-    Router::new()
-        .route("/graphql", graphql_route)
+    let mut app = Router::new()
+        .route("/graphql", get(graphql_get).post(graphql_post))
         .route("/healthz", get(healthz))
-        .route("/readyz", get(readyz))
-        .with_state(state)
+        .route("/readyz", get(readyz));
+    if serve.metrics {
+        app = app.route("/metrics", get(metrics));
+    }
+    app.with_state(state)
         .merge(respond)
         .layer(RequestBodyLimitLayer::new(serve.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -134,15 +147,58 @@ pub fn router(
         .layer(CatchPanicLayer::custom(panic_response))
 }
 
-/// Runs one GraphQL operation as the holder of the request's bearer token. Without a valid
-/// token nothing runs: the answer is UNAUTHENTICATED (HTTP 401).
-async fn graphql_handler(
+/// `POST /graphql`: one operation, as JSON.
+async fn graphql_post(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let accept = Accept::from_headers(&headers);
+    let request_id = Uuid::now_v7().to_string();
+    match http::from_post(&headers, &body) {
+        Ok(params) => execute(&state, &headers, params, false, accept, request_id).await,
+        Err(refused) => {
+            crate::metrics::request("refused", "rejected", Duration::ZERO);
+            refused.into_response(accept, &request_id)
+        }
+    }
+}
+
+/// `GET /graphql`: a query in the query string, or GraphiQL when there is none (and the
+/// playground is on).
+async fn graphql_get(
     State(state): State<AppState>,
     headers: HeaderMap,
-    req: GraphQLRequest,
+    RawQuery(raw): RawQuery,
 ) -> Response {
+    let accept = Accept::from_headers(&headers);
     let request_id = Uuid::now_v7().to_string();
+    match http::from_get(raw.as_deref()) {
+        Ok(Some(params)) => execute(&state, &headers, params, true, accept, request_id).await,
+        Ok(None) if state.playground => graphiql().await.into_response(),
+        Ok(None) => (
+            StatusCode::METHOD_NOT_ALLOWED,
+            [(ALLOW, HeaderValue::from_static("POST"))],
+        )
+            .into_response(),
+        Err(refused) => refused.into_response(accept, &request_id),
+    }
+}
+
+/// Runs one GraphQL operation as the holder of the request's bearer token. Without a valid
+/// token nothing runs: the answer is UNAUTHENTICATED (HTTP 401). A query text nested too
+/// deeply is refused before it is parsed; over GET, only queries run.
+async fn execute(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: http::Params,
+    over_get: bool,
+    accept: Accept,
+    request_id: String,
+) -> Response {
+    let started = std::time::Instant::now();
     let span = tracing::info_span!("graphql", request_id = %request_id);
+    if let Some(message) = http::nesting_error(&params.query, http::MAX_NESTING) {
+        crate::metrics::request("invalid", "rejected", started.elapsed());
+        let err = AppError::bad_input("query", message);
+        return graphql_refusal(err, accept, &request_id);
+    }
     let token = headers
         .get(AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
@@ -157,54 +213,83 @@ async fn graphql_handler(
     };
     let actor = match actor {
         Ok(Some(actor)) => actor,
-        Ok(None) => return refusal(AppError::Unauthenticated, &request_id),
-        Err(err) => return refusal(err, &request_id),
+        Ok(None) => {
+            crate::metrics::request("unauthenticated", "rejected", started.elapsed());
+            return graphql_refusal(AppError::Unauthenticated, accept, &request_id);
+        }
+        Err(err) => return graphql_refusal(err, accept, &request_id),
     };
-    let request = req
-        .into_inner()
+    let mut request = async_graphql::Request::new(params.query).variables(params.variables);
+    if let Some(name) = &params.operation_name {
+        request = request.operation_name(name.clone());
+    }
+    let mut operation = None;
+    if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
+        if over_get && http::is_mutation(&doc, params.operation_name.as_deref()) {
+            let refused = http::Refused {
+                status: StatusCode::METHOD_NOT_ALLOWED,
+                message: "mutations are sent with POST".into(),
+            };
+            return refused.into_response(accept, &request_id);
+        }
+        operation = http::root_field(&doc, params.operation_name.as_deref());
+        request.set_parsed_query(doc);
+    }
+    let request = request
         .data(graphql::loaders::new_loader(state.db.clone()))
         .data(RequestId(request_id.clone()))
         .data(auth::policy::Refusals::default())
         .data(actor);
     let mut response = state.schema.execute(request).instrument(span).await;
     finalize_errors(&mut response.errors, &request_id);
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.http_headers.insert("x-request-id", value);
-    }
-    GraphQLResponse::from(response).into_response()
+    let (operation, outcome) = if http::is_request_error(&response) {
+        ("invalid".to_owned(), "rejected")
+    } else if response.errors.is_empty() {
+        (operation.unwrap_or_default(), "ok")
+    } else {
+        (operation.unwrap_or_default(), "error")
+    };
+    crate::metrics::request(&operation, outcome, started.elapsed());
+    http::answer(accept, &response, &request_id)
 }
 
 /// A GraphQL-shaped error answer for a request that was not executed.
-fn refusal(err: AppError, request_id: &str) -> Response {
+fn graphql_refusal(err: AppError, accept: Accept, request_id: &str) -> Response {
     let status = match err {
         AppError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        AppError::BadInput { .. } => StatusCode::OK,
         _ => StatusCode::INTERNAL_SERVER_ERROR,
     };
     let mut errors = vec![ServerError::new(err.to_string(), None)];
     errors[0].source = Some(Arc::new(err));
     finalize_errors(&mut errors, request_id);
-    let body = async_graphql::Response::from_errors(errors);
-    let mut response = (status, Json(body)).into_response();
+    let response = async_graphql::Response::from_errors(errors);
+    let mut reply = http::answer(accept, &response, request_id);
+    if status != StatusCode::OK {
+        *reply.status_mut() = status;
+    }
     if status == StatusCode::UNAUTHORIZED {
-        response
+        reply
             .headers_mut()
             .insert(WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    if let Ok(value) = HeaderValue::from_str(request_id) {
-        response.headers_mut().insert("x-request-id", value);
-    }
-    response
+    reply
+}
+
+/// What a panic said, for the log.
+pub fn panic_message(panic: &(dyn Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic")
 }
 
 /// A panic anywhere in a request becomes a generic INTERNAL error; what panicked goes to the
 /// log only, under the id the client is given.
 pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let request_id = Uuid::now_v7().to_string();
-    let detail = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown panic");
+    let detail = panic_message(panic.as_ref());
     tracing::error!(request_id, panic = detail, "request panicked");
     let body = serde_json::json!({
         "data": null,
@@ -225,13 +310,36 @@ async fn healthz() -> &'static str {
     "ok"
 }
 
-/// The database answers.
-async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    match state.db.ping().await {
-        Ok(()) => (StatusCode::OK, "ready"),
+/// The database answers, and the reminder worker (when this process runs one) has completed
+/// a run within three intervals.
+async fn readyz(State(state): State<AppState>) -> Response {
+    if let Err(err) = state.db.ping().await {
+        tracing::warn!(error = %err, "database not reachable");
+        return (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response();
+    }
+    if state.worker
+        && let Some(reason) = state.reminders.unready()
+    {
+        tracing::warn!(reason, "not ready");
+        return (StatusCode::SERVICE_UNAVAILABLE, reason).into_response();
+    }
+    (StatusCode::OK, "ready").into_response()
+}
+
+/// The Prometheus page.
+async fn metrics(State(state): State<AppState>) -> Response {
+    match crate::metrics::render(&state.db).await {
+        Ok(page) => (
+            [(
+                CONTENT_TYPE,
+                HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+            )],
+            page,
+        )
+            .into_response(),
         Err(err) => {
-            tracing::warn!(error = %err, "database not reachable");
-            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable")
+            tracing::warn!(error = %err, "metrics: the outbox could not be read");
+            (StatusCode::SERVICE_UNAVAILABLE, "database not reachable").into_response()
         }
     }
 }

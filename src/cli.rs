@@ -47,7 +47,7 @@ enum Command {
     /// Plan and send reminders once, and print what was planned, sent, retried and failed.
     Remind {
         /// The day reminders are planned for (YYYY-MM-DD); today by default.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::config::day)]
         as_of: Option<chrono::NaiveDate>,
         /// Plan in a transaction that is rolled back, and send nothing.
         #[arg(long)]

@@ -5,6 +5,7 @@ use std::{net::SocketAddr, path::PathBuf};
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 use clap::Args;
+use lettre::message::Mailbox;
 
 /// Settings every command shares.
 #[derive(Debug, Clone, Args)]
@@ -41,19 +42,23 @@ pub struct ServeSettings {
     pub demo: bool,
 
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "TINDAK_MAX_BODY_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "TINDAK_MAX_BODY_BYTES", default_value_t = 1024 * 1024,
+          value_parser = ranged::<usize>("TINDAK_MAX_BODY_BYTES", 1024, 64 * 1024 * 1024))]
     pub max_body_bytes: usize,
 
     /// Longest a request may take, in seconds.
-    #[arg(long, env = "TINDAK_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "TINDAK_REQUEST_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = ranged::<u64>("TINDAK_REQUEST_TIMEOUT_SECS", 1, 3600))]
     pub request_timeout_secs: u64,
 
     /// Deepest nesting a query may have (GraphiQL's schema query needs 13).
-    #[arg(long, env = "TINDAK_MAX_DEPTH", default_value_t = 16)]
+    #[arg(long, env = "TINDAK_MAX_DEPTH", default_value_t = 16,
+          value_parser = ranged::<usize>("TINDAK_MAX_DEPTH", 1, 64))]
     pub max_depth: usize,
 
     /// Most fields a query may select.
-    #[arg(long, env = "TINDAK_MAX_COMPLEXITY", default_value_t = 2_000)]
+    #[arg(long, env = "TINDAK_MAX_COMPLEXITY", default_value_t = 2_000,
+          value_parser = ranged::<usize>("TINDAK_MAX_COMPLEXITY", 1, 1_000_000))]
     pub max_complexity: usize,
 
     /// Serve GraphiQL and answer schema introspection; turn off in production.
@@ -71,6 +76,10 @@ pub struct ServeSettings {
     /// Do not run the reminder worker in this process.
     #[arg(long)]
     pub no_worker: bool,
+
+    /// Serve metrics for Prometheus at `/metrics`.
+    #[arg(long, env = "TINDAK_METRICS", default_value_t = true, action = clap::ArgAction::Set)]
+    pub metrics: bool,
 
     #[command(flatten)]
     pub remind: RemindSettings,
@@ -103,16 +112,19 @@ pub struct RemindSettings {
         long,
         env = "TINDAK_REMIND_BEFORE_DAYS",
         value_delimiter = ',',
-        default_value = "7,1"
+        default_value = "7,1",
+        value_parser = ranged::<u32>("TINDAK_REMIND_BEFORE_DAYS", 0, 366)
     )]
     pub remind_before_days: Vec<u32>,
 
     /// While an action is overdue, a reminder every this many days.
-    #[arg(long, env = "TINDAK_REMIND_OVERDUE_EVERY_DAYS", default_value_t = 7)]
+    #[arg(long, env = "TINDAK_REMIND_OVERDUE_EVERY_DAYS", default_value_t = 7,
+          value_parser = ranged::<u32>("TINDAK_REMIND_OVERDUE_EVERY_DAYS", 0, 366))]
     pub remind_overdue_every_days: u32,
 
     /// Days overdue after which the action is escalated to the convening ministry.
-    #[arg(long, env = "TINDAK_ESCALATE_AFTER_DAYS", default_value_t = 14)]
+    #[arg(long, env = "TINDAK_ESCALATE_AFTER_DAYS", default_value_t = 14,
+          value_parser = ranged::<u32>("TINDAK_ESCALATE_AFTER_DAYS", 0, 3660))]
     pub escalate_after_days: u32,
 
     /// Further addresses that receive escalations, comma-separated.
@@ -120,20 +132,24 @@ pub struct RemindSettings {
         long,
         env = "TINDAK_ESCALATION_EMAILS",
         value_delimiter = ',',
-        hide_env_values = true
+        hide_env_values = true,
+        value_parser = address("TINDAK_ESCALATION_EMAILS")
     )]
     pub escalation_emails: Vec<String>,
 
     /// How often the worker inside `serve` runs: `300`, `90s`, `5m`, `1h`.
-    #[arg(long, env = "TINDAK_REMIND_INTERVAL", default_value = "5m", value_parser = parse_interval)]
+    #[arg(long, env = "TINDAK_REMIND_INTERVAL", default_value = "5m",
+          value_parser = interval("TINDAK_REMIND_INTERVAL"))]
     pub remind_interval: std::time::Duration,
 
     /// Delivery attempts before a reminder is given up as FAILED.
-    #[arg(long, env = "TINDAK_REMIND_MAX_ATTEMPTS", default_value_t = 6)]
+    #[arg(long, env = "TINDAK_REMIND_MAX_ATTEMPTS", default_value_t = 6,
+          value_parser = ranged::<i32>("TINDAK_REMIND_MAX_ATTEMPTS", 1, 100))]
     pub remind_max_attempts: i32,
 
     /// How long a worker holds the reminders it claimed before others may take them over.
-    #[arg(long, env = "TINDAK_REMIND_LEASE_SECS", default_value_t = 120)]
+    #[arg(long, env = "TINDAK_REMIND_LEASE_SECS", default_value_t = 120,
+          value_parser = ranged::<i64>("TINDAK_REMIND_LEASE_SECS", 1, 86_400))]
     pub remind_lease_secs: i64,
 
     #[command(flatten)]
@@ -149,22 +165,25 @@ pub struct MailSettings {
     pub smtp_url: Option<String>,
 
     /// The sender of every email.
-    #[arg(long, env = "MAIL_FROM", default_value = "Tindak <tindak@localhost>")]
-    pub mail_from: String,
+    #[arg(long, env = "MAIL_FROM", default_value = "Tindak <tindak@localhost.localdomain>",
+          value_parser = sender("MAIL_FROM"))]
+    pub mail_from: Mailbox,
 
     /// Where emails are written when no SMTP server is set.
     #[arg(long, env = "TINDAK_MAIL_DIR", default_value = "outbox")]
     pub mail_dir: PathBuf,
 
     /// Seconds an SMTP conversation may take.
-    #[arg(long, env = "TINDAK_SMTP_TIMEOUT_SECS", default_value_t = 30)]
+    #[arg(long, env = "TINDAK_SMTP_TIMEOUT_SECS", default_value_t = 30,
+          value_parser = ranged::<u64>("TINDAK_SMTP_TIMEOUT_SECS", 1, 600))]
     pub smtp_timeout_secs: u64,
 
     /// The address of this service as liaisons reach it, for the links in emails.
     #[arg(
         long,
         env = "TINDAK_PUBLIC_URL",
-        default_value = "http://127.0.0.1:8080"
+        default_value = "http://127.0.0.1:8080",
+        value_parser = public_url
     )]
     pub public_url: String,
 
@@ -178,24 +197,154 @@ pub struct MailSettings {
     pub secret_file: PathBuf,
 }
 
-/// `300`, `300s`, `5m`, `1h` as a duration.
-pub fn parse_interval(value: &str) -> Result<std::time::Duration, String> {
-    let value = value.trim();
-    let (number, unit) = match value.find(|c: char| !c.is_ascii_digit()) {
-        Some(i) => value.split_at(i),
-        None => (value, "s"),
-    };
-    let n: u64 = number
-        .parse()
-        .map_err(|_| format!("\"{value}\" is not a duration such as 300, 90s, 5m or 1h"))?;
-    let secs = match unit {
-        "s" => n,
-        "m" => n * 60,
-        "h" => n * 3600,
-        _ => return Err(format!("\"{value}\": the unit must be s, m or h")),
-    };
-    if secs == 0 {
-        return Err("the interval must be longer than zero".into());
+/// A parser for a whole number from `min` to `max`, whose error names the variable.
+pub fn ranged<T>(
+    var: &'static str,
+    min: T,
+    max: T,
+) -> impl Fn(&str) -> Result<T, String> + Clone + Send + Sync + 'static
+where
+    T: std::str::FromStr + PartialOrd + std::fmt::Display + Copy + Send + Sync + 'static,
+{
+    move |value: &str| {
+        let refuse =
+            || format!("{var} must be a whole number from {min} to {max}, not \"{value}\"");
+        let n: T = value.trim().parse().map_err(|_| refuse())?;
+        if n < min || n > max {
+            return Err(refuse());
+        }
+        Ok(n)
     }
-    Ok(std::time::Duration::from_secs(secs))
+}
+
+/// Longest interval between two runs of the reminder worker.
+const MAX_INTERVAL: std::time::Duration = std::time::Duration::from_secs(7 * 24 * 3600);
+
+/// A parser for a duration: a bare number of seconds (`300`) or humantime (`90s`, `5m`,
+/// `1h 30m`), from one second to a week.
+pub fn interval(
+    var: &'static str,
+) -> impl Fn(&str) -> Result<std::time::Duration, String> + Clone + Send + Sync + 'static {
+    move |value: &str| {
+        let value = value.trim();
+        let parsed = match value.parse::<u64>() {
+            Ok(secs) => Ok(std::time::Duration::from_secs(secs)),
+            Err(_) => humantime::parse_duration(value).map_err(|e| e.to_string()),
+        };
+        match parsed {
+            Ok(d) if d >= std::time::Duration::from_secs(1) && d <= MAX_INTERVAL => Ok(d),
+            Ok(_) => Err(format!(
+                "{var} must be from 1 second to 7 days, not \"{value}\""
+            )),
+            Err(e) => Err(format!(
+                "{var}: \"{value}\" is not a duration such as 300, 90s, 5m or 1h ({e})"
+            )),
+        }
+    }
+}
+
+/// A parser for an email address the mailer can deliver to.
+pub fn address(
+    var: &'static str,
+) -> impl Fn(&str) -> Result<String, String> + Clone + Send + Sync + 'static {
+    move |value: &str| {
+        let value = value.trim();
+        if crate::validate::is_deliverable(value) {
+            Ok(value.to_owned())
+        } else {
+            Err(format!(
+                "{var}: \"{value}\" is not an email address that mail can be delivered to"
+            ))
+        }
+    }
+}
+
+/// A parser for the sender: `Name <address>` or a bare address.
+pub fn sender(
+    var: &'static str,
+) -> impl Fn(&str) -> Result<Mailbox, String> + Clone + Send + Sync + 'static {
+    move |value: &str| {
+        let refuse = || {
+            format!(
+                "{var} must be a sender such as \"Tindak <tindak@example.go.id>\", not \"{value}\""
+            )
+        };
+        let mailbox: Mailbox = value.trim().parse().map_err(|_| refuse())?;
+        let name_ok = mailbox
+            .name
+            .as_deref()
+            .is_none_or(|n| !n.chars().any(char::is_control));
+        if !name_ok || !crate::validate::is_deliverable(mailbox.email.as_ref()) {
+            return Err(refuse());
+        }
+        Ok(mailbox)
+    }
+}
+
+/// The public address: an `http://` or `https://` URL without query or fragment.
+pub fn public_url(value: &str) -> Result<String, String> {
+    let value = value.trim().trim_end_matches('/');
+    let lower = value.to_ascii_lowercase();
+    let scheme_ok = lower.starts_with("http://") || lower.starts_with("https://");
+    let host = value.split_once("://").map_or("", |(_, rest)| rest);
+    if !scheme_ok
+        || host.is_empty()
+        || value.chars().any(|c| c.is_whitespace() || c.is_control())
+        || value.contains(['?', '#'])
+    {
+        return Err(format!(
+            "TINDAK_PUBLIC_URL must be an http:// or https:// address such as https://tindak.example.go.id, not \"{value}\""
+        ));
+    }
+    Ok(value.to_owned())
+}
+
+/// A parser for a day given on the command line, within the dates Tindak keeps.
+pub fn day(value: &str) -> Result<NaiveDate, String> {
+    let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
+        .map_err(|_| format!("\"{value}\" is not a date (YYYY-MM-DD)"))?;
+    match crate::validate::date_range_error(date) {
+        Some(message) => Err(message),
+        None => Ok(date),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn settings_out_of_range_name_their_variable() {
+        let lease = ranged::<i64>("TINDAK_REMIND_LEASE_SECS", 1, 86_400);
+        assert_eq!(lease("120"), Ok(120));
+        for bad in ["-5", "0", "9223372036854775807", "x"] {
+            let err = lease(bad).expect_err(bad);
+            assert!(err.contains("TINDAK_REMIND_LEASE_SECS"), "{err}");
+        }
+        let every = interval("TINDAK_REMIND_INTERVAL");
+        assert_eq!(every("300"), Ok(std::time::Duration::from_secs(300)));
+        assert_eq!(every("5m"), Ok(std::time::Duration::from_secs(300)));
+        assert_eq!(every("1h 30m"), Ok(std::time::Duration::from_secs(5400)));
+        for bad in [
+            "0",
+            "18446744073709551615",
+            "99999999999h",
+            "5 parsecs",
+            "-1",
+        ] {
+            assert!(
+                every(bad)
+                    .expect_err(bad)
+                    .contains("TINDAK_REMIND_INTERVAL")
+            );
+        }
+        let from = sender("MAIL_FROM");
+        assert!(from("Tindak <tindak@example.go.id>").is_ok());
+        for bad in ["Tindak", "Tindak <tindak>", "a..b@x.id", "<a@[1.2.3.4]>"] {
+            assert!(from(bad).expect_err(bad).contains("MAIL_FROM"));
+        }
+        assert!(public_url("https://tindak.example.go.id/").is_ok());
+        assert!(public_url("javascript:alert(1)").is_err());
+        assert!(day("262143-01-01").is_err() && day("2026-03-01").is_ok());
+    }
 }

@@ -1,8 +1,9 @@
-//! Case-insensitive substring search that behaves the same on SQLite and PostgreSQL.
+//! Case-insensitive substring search that behaves the same on SQLite and PostgreSQL: a LIKE
+//! over a column folded in Rust.
 
 use sea_orm::{
     ColumnTrait, Condition,
-    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+    sea_query::{ExprTrait, LikeExpr},
 };
 
 /// The LIKE pattern for what a user typed, with `%`, `_` and `\` taken literally;
@@ -12,10 +13,10 @@ pub fn pattern(term: Option<&str>) -> Option<String> {
     (!term.is_empty()).then(|| format!("%{}%", literal(term)))
 }
 
-/// `term`, lower-cased, as a LIKE pattern that matches exactly itself.
+/// `term`, folded as the search columns are, as a LIKE pattern that matches exactly itself.
 pub fn literal(term: &str) -> String {
     let mut out = String::with_capacity(term.len());
-    for c in term.to_lowercase().chars() {
+    for c in entity::search::fold([Some(term)]).chars() {
         if matches!(c, '%' | '_' | '\\') {
             out.push('\\');
         }
@@ -24,9 +25,9 @@ pub fn literal(term: &str) -> String {
     out
 }
 
-/// True where any of `cols`, lower-cased, contains the pattern.
-pub fn any_matches<C: ColumnTrait>(cols: impl IntoIterator<Item = C>, pattern: &str) -> Condition {
-    cols.into_iter().fold(Condition::any(), |cond, col| {
-        cond.add(Expr::from(Func::lower(col.into_expr())).like(LikeExpr::new(pattern).escape('\\')))
-    })
+/// True where the folded search column `col` contains the pattern. The column is folded in
+/// Rust when the row is written (`entity::search`), and so is the pattern: both engines then
+/// compare the same text, whatever letters it holds.
+pub fn matches<C: ColumnTrait>(col: C, pattern: &str) -> Condition {
+    Condition::all().add(col.into_expr().like(LikeExpr::new(pattern).escape('\\')))
 }

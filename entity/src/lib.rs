@@ -12,4 +12,5 @@ pub mod meeting;
 pub mod meeting_attendee;
 pub mod ministry;
 pub mod reminder;
+pub mod search;
 pub mod user;

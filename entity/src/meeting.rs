@@ -1,4 +1,4 @@
-use sea_orm::entity::prelude::*;
+use sea_orm::{Set, entity::prelude::*};
 use serde::{Deserialize, Serialize};
 
 /// A coordination meeting (rapat koordinasi).
@@ -18,6 +18,8 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub summary: Option<String>,
     pub source_url: Option<String>,
+    /// Title, summary and location folded for search (see [`crate::search`]).
+    pub search: String,
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
@@ -26,4 +28,36 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, _insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if let (Some(title), Some(summary), Some(location)) = (
+            self.title.try_as_ref(),
+            self.summary.try_as_ref(),
+            self.location.try_as_ref(),
+        ) {
+            self.search = Set(search_of(title, summary.as_deref(), location.as_deref()));
+        }
+        Ok(self)
+    }
+}
+
+impl Model {
+    /// The search column as this model's fields call for.
+    pub fn with_search(mut self) -> Self {
+        self.search = search_of(
+            &self.title,
+            self.summary.as_deref(),
+            self.location.as_deref(),
+        );
+        self
+    }
+}
+
+/// What a meeting is found by.
+pub fn search_of(title: &str, summary: Option<&str>, location: Option<&str>) -> String {
+    crate::search::fold([Some(title), summary, location])
+}

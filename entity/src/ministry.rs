@@ -1,4 +1,4 @@
-use sea_orm::entity::prelude::*;
+use sea_orm::{Set, entity::prelude::*};
 use serde::{Deserialize, Serialize};
 
 use crate::enums::MinistryKind;
@@ -15,6 +15,8 @@ pub struct Model {
     pub short_name: Option<String>,
     pub kind: MinistryKind,
     pub parent_id: Option<Uuid>,
+    /// Code, name and short name folded for search (see [`crate::search`]).
+    pub search: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -22,4 +24,24 @@ pub struct Model {
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
 pub enum Relation {}
 
-impl ActiveModelBehavior for ActiveModel {}
+#[async_trait::async_trait]
+impl ActiveModelBehavior for ActiveModel {
+    async fn before_save<C>(mut self, _db: &C, _insert: bool) -> Result<Self, DbErr>
+    where
+        C: ConnectionTrait,
+    {
+        if let (Some(code), Some(name), Some(short)) = (
+            self.code.try_as_ref(),
+            self.name.try_as_ref(),
+            self.short_name.try_as_ref(),
+        ) {
+            self.search = Set(search_of(code, name, short.as_deref()));
+        }
+        Ok(self)
+    }
+}
+
+/// What a ministry is found by.
+pub fn search_of(code: &str, name: &str, short_name: Option<&str>) -> String {
+    crate::search::fold([Some(code), Some(name), short_name])
+}

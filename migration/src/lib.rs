@@ -6,6 +6,7 @@ mod columns;
 mod m20260127_000001_registry;
 mod m20261127_000002_access;
 mod m20261127_000003_reminders;
+mod m20261128_000004_search;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20260127_000001_registry::Migration),
             Box::new(m20261127_000002_access::Migration),
             Box::new(m20261127_000003_reminders::Migration),
+            Box::new(m20261128_000004_search::Migration),
         ]
     }
 }

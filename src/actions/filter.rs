@@ -149,10 +149,7 @@ pub async fn list_query<C: ConnectionTrait>(
         cond = cond.add(if overdue { on } else { on.not() });
     }
     if let Some(pattern) = search::pattern(f.search.as_deref()) {
-        cond = cond.add(search::any_matches(
-            [action::Column::Title, action::Column::Description],
-            &pattern,
-        ));
+        cond = cond.add(search::matches(action::Column::Search, &pattern));
     }
     let order = order.unwrap_or_default();
     let column = match order.field {

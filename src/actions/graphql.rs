@@ -176,8 +176,10 @@ impl ActionUpdate {
     async fn author(&self) -> Option<&str> {
         self.0.author.as_deref()
     }
-    /// The user who wrote the entry.
+    /// The user who wrote the entry (their whole record). ADMIN only, like `users`: the
+    /// name stays readable by all in `author`.
     async fn authored_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        authorize(ctx, Operation::ReadUsers).await?;
         Ok(match self.0.author_id {
             Some(id) => find_user(db(ctx), id).await?.map(User),
             None => None,

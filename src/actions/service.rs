@@ -104,11 +104,11 @@ pub async fn insert<C: ConnectionTrait>(
     input: MeetingActionInput,
     path: &str,
 ) -> AppResult<action::Model> {
-    let title = validate::required(&input.title, &format!("{path}.title"), validate::MAX_SHORT)?;
+    let title = validate::required(&input.title, &format!("{path}.title"), validate::LINE)?;
     let description = validate::optional(
         input.description.as_deref(),
         &format!("{path}.description"),
-        validate::MAX_LONG,
+        validate::TEXT,
     )?;
     let lead = resolve(db, &input.lead_ministry, &format!("{path}.leadMinistry")).await?;
     let supporters = supporters(
@@ -120,6 +120,8 @@ pub async fn insert<C: ConnectionTrait>(
     .await?;
     let now = crate::db::now();
     let model = action::ActiveModel {
+        // Filled in from the other fields when the row is saved.
+        search: sea_orm::ActiveValue::NotSet,
         id: Set(Uuid::now_v7()),
         meeting_id: Set(meeting_id),
         issue_id: Set(issue_id),
@@ -290,6 +292,7 @@ async fn save<C: ConnectionTrait>(
 ) -> AppResult<action::Model> {
     next.version = version + 1;
     next.updated_at = crate::db::now();
+    let next = next.with_search();
     let result = action::Entity::update_many()
         .set(action::ActiveModel::from(next.clone()).reset_all())
         .filter(action::Column::Id.eq(next.id))
@@ -343,11 +346,11 @@ pub async fn update<C: ConnectionTrait>(
 ) -> AppResult<(action::Model, action::Model)> {
     let current = load_for_change(db, id, "id", expected_version).await?;
     let mut next = current.clone();
-    let note = validate::optional(input.note.as_deref(), "input.note", validate::MAX_LONG)?;
+    let note = validate::optional(input.note.as_deref(), "input.note", validate::TEXT)?;
     if let Some(title) = &input.title {
-        next.title = validate::required(title, "input.title", validate::MAX_SHORT)?;
+        next.title = validate::required(title, "input.title", validate::LINE)?;
     }
-    if let Some(d) = validate::patch(&input.description, "input.description", validate::MAX_LONG)? {
+    if let Some(d) = validate::patch(&input.description, "input.description", validate::TEXT)? {
         next.description = d;
     }
     match &input.issue_id {
@@ -421,7 +424,7 @@ pub async fn change_status<C: ConnectionTrait>(
             format!("the action is already {}", status.to_value()),
         ));
     }
-    let note = validate::optional(note, "note", validate::MAX_LONG)?;
+    let note = validate::optional(note, "note", validate::TEXT)?;
     let mut next = current.clone();
     next.status = status;
     next.completed_on = (status == db::ActionStatus::Done).then_some(today);
@@ -452,7 +455,7 @@ pub async fn add_update<C: ConnectionTrait>(
     let action = find(db, parse_id(action_id, "actionId")?)
         .await?
         .ok_or_else(|| AppError::not_found_at("action", "actionId"))?;
-    let note = validate::required(note, "note", validate::MAX_LONG)?;
+    let note = validate::required(note, "note", validate::TEXT)?;
     write_update(
         db,
         action.id,

@@ -31,8 +31,10 @@ impl AuditEvent {
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
-    /// The user who acted; null for the command line.
+    /// The user who acted (their whole record); null for the command line. ADMIN only, like
+    /// `users`: `actorName` stays readable.
     async fn actor(&self, ctx: &Context<'_>) -> Result<Option<User>> {
+        authorize(ctx, Operation::ReadUsers).await?;
         Ok(match self.0.actor_id {
             Some(id) => find_user(db(ctx), id).await?.map(User),
             None => None,

@@ -6,8 +6,8 @@ use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, Duration, Utc};
 use entity::{api_token, enums as db, user};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, Statement,
 };
 use uuid::Uuid;
 
@@ -78,7 +78,7 @@ pub async fn update_user<C: ConnectionTrait>(
     let before = user_by_id(db, id, "id").await?;
     let mut model: user::ActiveModel = before.clone().into();
     if let Some(name) = &input.name {
-        model.name = Set(validate::required(name, "input.name", validate::MAX_SHORT)?);
+        model.name = Set(validate::required(name, "input.name", validate::LINE)?);
     }
     match &input.email {
         MaybeUndefined::Undefined => {}
@@ -93,11 +93,35 @@ pub async fn update_user<C: ConnectionTrait>(
         MaybeUndefined::Value(r) => Some(resolve(db, r, "input.ministry").await?.id),
     };
     model.ministry_id = Set(ministry_for_role(role, ministry)?);
-    if let Some(active) = input.active {
-        model.active = Set(active);
+    let active = input.active.unwrap_or(before.active);
+    model.active = Set(active);
+    let was_admin = before.role == db::Role::Admin && before.active;
+    if was_admin
+        && !(role == db::Role::Admin && active)
+        && !another_active_admin(db, before.id).await?
+    {
+        return Err(AppError::Conflict(
+            "this is the last active ADMIN: make another user ADMIN first, so that someone can still manage users".into(),
+        ));
     }
     model.updated_at = Set(now());
     Ok((before, model.update(db).await?))
+}
+
+/// Whether an active ADMIN other than `except` exists. The ADMIN rows are locked (`FOR
+/// UPDATE` on PostgreSQL; SQLite's writer lock does the same), so that two admins demoting
+/// each other at once cannot both succeed.
+async fn another_active_admin<C: ConnectionTrait>(db: &C, except: Uuid) -> AppResult<bool> {
+    let admins: Vec<Uuid> = user::Entity::find()
+        .select_only()
+        .column(user::Column::Id)
+        .filter(user::Column::Role.eq(db::Role::Admin))
+        .filter(user::Column::Active.eq(true))
+        .lock_exclusive()
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(admins.iter().any(|id| *id != except))
 }
 
 /// Longest a token may live.
@@ -127,7 +151,7 @@ pub async fn create_user<C: ConnectionTrait>(
         name: Set(validate::required(
             &input.name,
             "input.name",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         email: Set(email),
         role: Set(input.role.into()),
@@ -147,7 +171,7 @@ pub async fn issue_token<C: ConnectionTrait>(
     name: &str,
     expires_in_days: Option<i64>,
 ) -> AppResult<(String, api_token::Model)> {
-    let name = validate::required(name, "name", validate::MAX_SHORT)?;
+    let name = validate::required(name, "name", validate::LINE)?;
     let expires_at = match expires_in_days {
         None => None,
         Some(d) if (1..=MAX_TOKEN_DAYS).contains(&d) => Some(now() + Duration::days(d)),
@@ -281,12 +305,26 @@ pub async fn all_tokens<C: ConnectionTrait>(
 
 /// On an empty database, creates an ADMIN and writes its token to `path`, readable by its
 /// owner only. Returns whether it did.
-pub async fn bootstrap_admin<C: ConnectionTrait>(db: &C, path: &Path) -> anyhow::Result<bool> {
-    if user::Entity::find().count(db).await? > 0 {
+///
+/// Replicas starting together on one empty database create one ADMIN between them: the check
+/// and the creation happen in one write transaction, under a transaction-scoped advisory lock
+/// on PostgreSQL (SQLite's writer lock serialises them anyway).
+pub async fn bootstrap_admin(db: &DatabaseConnection, path: &Path) -> anyhow::Result<bool> {
+    let txn = crate::db::begin_write(db).await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_raw(Statement::from_string(
+            DbBackend::Postgres,
+            // An arbitrary key that names "the first ADMIN".
+            "SELECT pg_advisory_xact_lock(7461726) ",
+        ))
+        .await?;
+    }
+    if user::Entity::find().count(&txn).await? > 0 {
+        txn.commit().await?;
         return Ok(false);
     }
     let admin = create_user(
-        db,
+        &txn,
         CreateUserInput {
             name: "Administrator".into(),
             email: None,
@@ -295,8 +333,11 @@ pub async fn bootstrap_admin<C: ConnectionTrait>(db: &C, path: &Path) -> anyhow:
         },
     )
     .await?;
-    let (token, _) = issue_token(db, admin.id, "first start", None).await?;
+    let (token, _) = issue_token(&txn, admin.id, "first start", None).await?;
+    // The token is written before the commit: if writing fails, no ADMIN exists whose token
+    // nobody has.
     write_secret(path, &format!("{token}\n"))?;
+    txn.commit().await?;
     Ok(true)
 }
 

@@ -1,5 +1,6 @@
 //! Schema assembly: the merged query and mutation roots, limits, and shared context helpers.
 
+pub mod http;
 pub mod loaders;
 pub mod node;
 pub mod pagination;

@@ -43,6 +43,9 @@ impl Page {
             None => 0,
             Some(cursor) => decode_cursor(cursor)? + 1,
         };
+        if offset > MAX_OFFSET {
+            return Err(beyond());
+        }
         Ok(Self { offset, limit })
     }
 }
@@ -56,8 +59,19 @@ fn decode_cursor(cursor: &str) -> AppResult<u64> {
         .decode(cursor)
         .ok()
         .and_then(|bytes| String::from_utf8(bytes).ok())
-        .and_then(|s| s.strip_prefix("pos:").and_then(|n| n.parse().ok()))
+        .and_then(|s| s.strip_prefix("pos:").and_then(|n| n.parse::<u64>().ok()))
+        .filter(|n| *n < MAX_OFFSET)
         .ok_or_else(|| AppError::bad_input("after", "the cursor is not valid"))
+}
+
+/// No list is longer than this; a cursor beyond it was not made by us.
+const MAX_OFFSET: u64 = i32::MAX as u64;
+
+fn beyond() -> AppError {
+    AppError::bad_input(
+        "after",
+        "the cursor points beyond the end of the list: start again without `after`",
+    )
 }
 
 type CountFn = dyn Fn() -> Pin<Box<dyn Future<Output = Result<u64, DbErr>> + Send>> + Send + Sync;
@@ -78,6 +92,12 @@ impl TotalCount {
             let select = select.clone();
             Box::pin(async move { select.count(&db).await })
         }))
+    }
+}
+
+impl TotalCount {
+    async fn count(&self) -> AppResult<u64> {
+        Ok((self.0)().await?)
     }
 }
 
@@ -108,6 +128,9 @@ where
         .limit(page.limit + 1)
         .all(db)
         .await?;
+    if rows.is_empty() && page.offset > 0 && page.offset > total.count().await? {
+        return Err(beyond());
+    }
     let has_next = rows.len() as u64 > page.limit;
     rows.truncate(page.limit as usize);
     let mut conn = Connection::with_additional_fields(page.offset > 0, has_next, total);

@@ -4,7 +4,10 @@ use async_graphql::{ID, InputValueError, InputValueResult, Scalar, ScalarType, V
 use chrono::{FixedOffset, NaiveDate, SecondsFormat, Utc};
 use uuid::Uuid;
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    validate::date_range_error,
+};
 
 /// A calendar date without time or zone, written `YYYY-MM-DD` (ISO 8601).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -14,17 +17,21 @@ pub struct Date(pub NaiveDate);
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-                .map(Date)
-                .map_err(|_| {
+            Value::String(s) => {
+                let date = NaiveDate::parse_from_str(s, "%Y-%m-%d").map_err(|_| {
                     InputValueError::custom(format!("\"{s}\" is not a date (YYYY-MM-DD)"))
-                }),
+                })?;
+                match date_range_error(date) {
+                    Some(message) => Err(InputValueError::custom(message)),
+                    None => Ok(Date(date)),
+                }
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }
 
     fn is_valid(value: &Value) -> bool {
-        matches!(value, Value::String(s) if NaiveDate::parse_from_str(s, "%Y-%m-%d").is_ok())
+        Self::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {
@@ -58,19 +65,23 @@ pub struct DateTime(pub chrono::DateTime<FixedOffset>);
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {
         match &value {
-            Value::String(s) => chrono::DateTime::parse_from_rfc3339(s)
-                .map(DateTime)
-                .map_err(|_| {
+            Value::String(s) => {
+                let instant = chrono::DateTime::parse_from_rfc3339(s).map_err(|_| {
                     InputValueError::custom(format!(
                         "\"{s}\" is not a date and time with offset (RFC 3339)"
                     ))
-                }),
+                })?;
+                match date_range_error(instant.naive_utc().date()) {
+                    Some(message) => Err(InputValueError::custom(message)),
+                    None => Ok(DateTime(instant)),
+                }
+            }
             _ => Err(InputValueError::expected_type(value)),
         }
     }
 
     fn is_valid(value: &Value) -> bool {
-        matches!(value, Value::String(s) if chrono::DateTime::parse_from_rfc3339(s).is_ok())
+        Self::parse(value.clone()).is_ok()
     }
 
     fn to_value(&self) -> Value {

@@ -65,22 +65,25 @@ pub async fn insert<C: ConnectionTrait>(
 ) -> AppResult<issue::Model> {
     let now = crate::db::now();
     let model = issue::ActiveModel {
+        // Filled in from the other fields when the row is saved.
+        search: sea_orm::ActiveValue::NotSet,
+        category_key: sea_orm::ActiveValue::NotSet,
         id: Set(Uuid::now_v7()),
         meeting_id: Set(meeting_id),
         title: Set(validate::required(
             &input.title,
             &format!("{path}.title"),
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         description: Set(validate::optional(
             input.description.as_deref(),
             &format!("{path}.description"),
-            validate::MAX_LONG,
+            validate::TEXT,
         )?),
         category: Set(validate::optional(
             input.category.as_deref(),
             &format!("{path}.category"),
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         status: Set(db::IssueStatus::Open),
         created_at: Set(now),
@@ -135,16 +138,12 @@ pub async fn update<C: ConnectionTrait>(
         .ok_or_else(|| AppError::not_found_at("issue", "id"))?;
     let mut model: issue::ActiveModel = current.clone().into();
     if let Some(title) = &input.title {
-        model.title = Set(validate::required(
-            title,
-            "input.title",
-            validate::MAX_SHORT,
-        )?);
+        model.title = Set(validate::required(title, "input.title", validate::LINE)?);
     }
-    if let Some(d) = validate::patch(&input.description, "input.description", validate::MAX_LONG)? {
+    if let Some(d) = validate::patch(&input.description, "input.description", validate::TEXT)? {
         model.description = Set(d);
     }
-    if let Some(c) = validate::patch(&input.category, "input.category", validate::MAX_SHORT)? {
+    if let Some(c) = validate::patch(&input.category, "input.category", validate::LINE)? {
         model.category = Set(c);
     }
     if let Some(status) = input.status {
@@ -171,16 +170,13 @@ pub fn list_query(filter: Option<IssueFilter>) -> AppResult<Select<issue::Entity
         .map(str::trim)
         .filter(|c| !c.is_empty())
     {
-        cond = cond.add(search::any_matches(
-            [issue::Column::Category],
+        cond = cond.add(search::matches(
+            issue::Column::CategoryKey,
             &search::literal(category),
         ));
     }
     if let Some(pattern) = search::pattern(f.search.as_deref()) {
-        cond = cond.add(search::any_matches(
-            [issue::Column::Title, issue::Column::Description],
-            &pattern,
-        ));
+        cond = cond.add(search::matches(issue::Column::Search, &pattern));
     }
     Ok(issue::Entity::find()
         .filter(cond)

@@ -116,11 +116,13 @@ pub async fn record<C: ConnectionTrait>(
     let convened_by = resolve(db, &input.convened_by, "input.convenedBy").await?;
     let now = crate::db::now();
     let model = meeting::ActiveModel {
+        // Filled in from the other fields when the row is saved.
+        search: sea_orm::ActiveValue::NotSet,
         id: Set(Uuid::now_v7()),
         title: Set(validate::required(
             &input.title,
             "input.title",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         starts_at: Set(input.starts_at.0.to_utc()),
         time_zone: Set(time_zone(
@@ -131,23 +133,23 @@ pub async fn record<C: ConnectionTrait>(
         location: Set(validate::optional(
             input.location.as_deref(),
             "input.location",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         chair: Set(validate::optional(
             input.chair.as_deref(),
             "input.chair",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         chair_position: Set(validate::optional(
             input.chair_position.as_deref(),
             "input.chairPosition",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         convened_by_id: Set(convened_by.id),
         summary: Set(validate::optional(
             input.summary.as_deref(),
             "input.summary",
-            validate::MAX_LONG,
+            validate::TEXT,
         )?),
         source_url: Set(validate::url(
             input.source_url.as_deref(),
@@ -193,7 +195,7 @@ async fn write_attendees<C: ConnectionTrait>(
         let mut names = Vec::new();
         for (j, name) in a.representatives.iter().flatten().enumerate() {
             let path = format!("{field}.representatives[{j}]");
-            if let Some(name) = validate::optional(Some(name), &path, validate::MAX_SHORT)? {
+            if let Some(name) = validate::optional(Some(name), &path, validate::LINE)? {
                 names.push(name);
             }
         }
@@ -222,16 +224,16 @@ pub async fn update<C: ConnectionTrait>(
     check_version(current.version, expected_version)?;
     let mut next = current.clone();
     if let Some(title) = &input.title {
-        next.title = validate::required(title, "input.title", validate::MAX_SHORT)?;
+        next.title = validate::required(title, "input.title", validate::LINE)?;
     }
     if let Some(starts_at) = input.starts_at {
         next.starts_at = starts_at.0.to_utc();
     }
     if let Some(tz) = &input.time_zone {
-        let tz = validate::required(tz, "input.timeZone", 64)?;
+        let tz = validate::required(tz, "input.timeZone", validate::Shape::line(64))?;
         next.time_zone = time_zone(Some(&tz), Tz::UTC, "input.timeZone")?;
     }
-    let short = |v: &MaybeUndefined<String>, f: &str| validate::patch(v, f, validate::MAX_SHORT);
+    let short = |v: &MaybeUndefined<String>, f: &str| validate::patch(v, f, validate::LINE);
     if let Some(v) = short(&input.location, "input.location")? {
         next.location = v;
     }
@@ -241,7 +243,7 @@ pub async fn update<C: ConnectionTrait>(
     if let Some(v) = short(&input.chair_position, "input.chairPosition")? {
         next.chair_position = v;
     }
-    if let Some(v) = validate::patch(&input.summary, "input.summary", validate::MAX_LONG)? {
+    if let Some(v) = validate::patch(&input.summary, "input.summary", validate::TEXT)? {
         next.summary = v;
     }
     match &input.source_url {
@@ -254,6 +256,7 @@ pub async fn update<C: ConnectionTrait>(
     }
     next.version = current.version + 1;
     next.updated_at = crate::db::now();
+    let next = next.with_search();
     let result = meeting::Entity::update_many()
         .set(meeting::ActiveModel::from(next.clone()).reset_all())
         .filter(meeting::Column::Id.eq(current.id))
@@ -299,14 +302,7 @@ pub async fn list_query<C: ConnectionTrait>(
         cond = cond.add(meeting::Column::StartsAt.lt(before.0.to_utc()));
     }
     if let Some(pattern) = search::pattern(f.search.as_deref()) {
-        cond = cond.add(search::any_matches(
-            [
-                meeting::Column::Title,
-                meeting::Column::Summary,
-                meeting::Column::Location,
-            ],
-            &pattern,
-        ));
+        cond = cond.add(search::matches(meeting::Column::Search, &pattern));
     }
     let order = order.unwrap_or(MeetingOrder {
         field: MeetingOrderField::StartsAt,

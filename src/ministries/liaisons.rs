@@ -50,13 +50,13 @@ pub async fn add<C: ConnectionTrait>(db: &C, input: AddLiaisonInput) -> AppResul
         name: Set(validate::required(
             &input.name,
             "input.name",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         email: Set(validate::email(&input.email, "input.email")?),
         position: Set(validate::optional(
             input.position.as_deref(),
             "input.position",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         language: Set(input.language.unwrap_or(Language::Id).into()),
         receives_reminders: Set(input.receives_reminders.unwrap_or(true)),
@@ -86,13 +86,12 @@ pub async fn update<C: ConnectionTrait>(
         model.ministry_id = Set(resolve(db, r, "input.ministry").await?.id);
     }
     if let Some(name) = &input.name {
-        model.name = Set(validate::required(name, "input.name", validate::MAX_SHORT)?);
+        model.name = Set(validate::required(name, "input.name", validate::LINE)?);
     }
     if let Some(email) = &input.email {
         model.email = Set(validate::email(email, "input.email")?);
     }
-    if let Some(position) = validate::patch(&input.position, "input.position", validate::MAX_SHORT)?
-    {
+    if let Some(position) = validate::patch(&input.position, "input.position", validate::LINE)? {
         model.position = Set(position);
     }
     if let Some(language) = input.language {

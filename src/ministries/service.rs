@@ -107,17 +107,19 @@ pub async fn create<C: ConnectionTrait>(
     };
     let now = crate::db::now();
     let model = ministry::ActiveModel {
+        // Filled in from the other fields when the row is saved.
+        search: sea_orm::ActiveValue::NotSet,
         id: Set(Uuid::now_v7()),
         code: Set(code),
         name: Set(validate::required(
             &input.name,
             "input.name",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         short_name: Set(validate::optional(
             input.short_name.as_deref(),
             "input.shortName",
-            validate::MAX_SHORT,
+            validate::LINE,
         )?),
         kind: Set(input.kind.into()),
         parent_id: Set(parent),
@@ -146,10 +148,9 @@ pub async fn update<C: ConnectionTrait>(
         model.code = Set(code);
     }
     if let Some(name) = &input.name {
-        model.name = Set(validate::required(name, "input.name", validate::MAX_SHORT)?);
+        model.name = Set(validate::required(name, "input.name", validate::LINE)?);
     }
-    if let Some(short) = validate::patch(&input.short_name, "input.shortName", validate::MAX_SHORT)?
-    {
+    if let Some(short) = validate::patch(&input.short_name, "input.shortName", validate::LINE)? {
         model.short_name = Set(short);
     }
     if let Some(kind) = input.kind {
@@ -229,14 +230,7 @@ pub async fn list_query<C: ConnectionTrait>(
         cond = cond.add(ministry::Column::ParentId.eq(parent.id));
     }
     if let Some(term) = crate::search::pattern(filter.search.as_deref()) {
-        cond = cond.add(crate::search::any_matches(
-            [
-                ministry::Column::Code,
-                ministry::Column::Name,
-                ministry::Column::ShortName,
-            ],
-            &term,
-        ));
+        cond = cond.add(crate::search::matches(ministry::Column::Search, &term));
     }
     Ok(ministry::Entity::find()
         .filter(cond)

@@ -3,17 +3,14 @@
 //!
 //! A claim gives each row a fresh lease owner (a per-claim id) and increments its attempt
 //! number; completing a row requires both to be unchanged, so a worker whose lease expired
-//! (and whose rows another worker took over) cannot overwrite what the other recorded.
-
-use std::collections::HashMap;
+//! (and whose rows another worker took over) cannot overwrite what the other recorded. A
+//! lease runs from the moment of its claim and is renewed while its digest is being sent; a
+//! worker that finds its lease lost sends nothing more from that claim.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{
-    action, action_supporter, action_update,
-    enums::{RecipientRole, ReminderKind, ReminderStatus},
-    issue, meeting, ministry, reminder,
-};
-use futures_util::future::join_all;
+use entity::{enums::ReminderStatus, reminder};
+use futures_util::{FutureExt, future::join_all};
+use lettre::message::Mailbox;
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction,
     DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
@@ -22,8 +19,8 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{
-    digest::{Digest, Item, Undelivered},
-    links::LinkSigner,
+    failures,
+    load::{self, Links},
     mail::{Mailer, SendError},
 };
 use crate::error::AppResult;
@@ -56,6 +53,36 @@ impl std::ops::AddAssign for Delivered {
     }
 }
 
+/// The time of a run: it starts at the instant the run is for and goes on with the real
+/// clock, so that each claim and each renewal is dated when it happens, not when the run began.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    start: DateTime<Utc>,
+    started: std::time::Instant,
+}
+
+impl Clock {
+    pub fn starting_at(start: DateTime<Utc>) -> Self {
+        Self {
+            start,
+            started: std::time::Instant::now(),
+        }
+    }
+
+    pub fn now(&self) -> DateTime<Utc> {
+        Duration::from_std(self.started.elapsed())
+            .ok()
+            .and_then(|d| self.start.checked_add_signed(d))
+            .unwrap_or(self.start)
+    }
+}
+
+/// `now + by`, or the last instant there is.
+fn later(now: DateTime<Utc>, by: Duration) -> DateTime<Utc> {
+    now.checked_add_signed(by)
+        .unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
 /// Pending reminders that a delivery at `now` would take (what a dry run reports).
 pub async fn count_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
     let due = reminder::Entity::find().filter(due_now(now));
@@ -66,9 +93,8 @@ pub async fn count_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppRes
 pub struct Courier<'a> {
     pub db: &'a DatabaseConnection,
     pub mailer: &'a Mailer,
-    pub signer: &'a LinkSigner,
-    pub mail_from: &'a str,
-    pub public_url: &'a str,
+    pub links: Links<'a>,
+    pub mail_from: &'a Mailbox,
     pub lease: Duration,
     pub max_attempts: i32,
     pub worker: &'a str,
@@ -77,7 +103,7 @@ pub struct Courier<'a> {
     pub write_turn: Option<&'a tokio::sync::Mutex<()>>,
 }
 
-/// Rows claimed for one recipient: (row, the attempt number that fences it).
+/// Rows claimed for one recipient, fenced by `owner` and each row's attempt number.
 pub struct Claim {
     pub owner: String,
     pub rows: Vec<reminder::Model>,
@@ -92,6 +118,14 @@ fn due_now(now: DateTime<Utc>) -> Condition {
                 .add(reminder::Column::LeaseUntil.is_null())
                 .add(reminder::Column::LeaseUntil.lt(now)),
         )
+}
+
+/// What the heartbeat of a delivery found.
+enum Held {
+    /// Every claimed row is still ours.
+    Yes,
+    /// Another worker took some over (or they were closed meanwhile).
+    Lost,
 }
 
 impl Courier<'_> {
@@ -109,56 +143,103 @@ impl Courier<'_> {
             .await?)
     }
 
-    /// Claims every due reminder of `email` that no other worker holds. On PostgreSQL the
-    /// rows are locked with `FOR UPDATE SKIP LOCKED`; on SQLite the single writer serialises
-    /// claims. The conditional update re-checks the lease either way.
+    /// Claims every due reminder of `email` that no other worker holds, as of `now`.
     pub async fn claim(&self, email: &str, now: DateTime<Utc>) -> AppResult<Claim> {
+        self.claim_at(email, &Clock::starting_at(now)).await
+    }
+
+    /// On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`; on SQLite the single
+    /// writer serialises claims. The conditional update re-checks the lease either way. The
+    /// lease runs from the time of this claim.
+    async fn claim_at(&self, email: &str, clock: &Clock) -> AppResult<Claim> {
         let _turn = self.turn().await;
         let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
         let txn = crate::db::begin_write(self.db).await?;
-        if !recipient_is_ours(&txn, email).await? {
-            txn.commit().await?;
-            return Ok(Claim {
-                owner,
-                rows: vec![],
-            });
+        let now = clock.now();
+        let mut rows = vec![];
+        if recipient_is_ours(&txn, email).await? {
+            let ids: Vec<Uuid> = reminder::Entity::find()
+                .select_only()
+                .column(reminder::Column::Id)
+                .filter(reminder::Column::Email.eq(email))
+                .filter(due_now(now))
+                .order_by_asc(reminder::Column::NextAttemptAt)
+                .limit(MAX_PER_DIGEST)
+                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+                .into_tuple::<Uuid>()
+                .all(&txn)
+                .await?;
+            if !ids.is_empty() {
+                reminder::Entity::update_many()
+                    .col_expr(reminder::Column::LeaseOwner, Expr::value(owner.clone()))
+                    .col_expr(
+                        reminder::Column::LeaseUntil,
+                        Expr::value(later(now, self.lease)),
+                    )
+                    .col_expr(
+                        reminder::Column::Attempts,
+                        Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
+                    )
+                    .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
+                    .filter(reminder::Column::Id.is_in(ids))
+                    .filter(due_now(now))
+                    .exec(&txn)
+                    .await?;
+                rows = reminder::Entity::find()
+                    .filter(reminder::Column::LeaseOwner.eq(owner.clone()))
+                    .all(&txn)
+                    .await?;
+            }
         }
-        let ids: Vec<Uuid> = reminder::Entity::find()
-            .select_only()
-            .column(reminder::Column::Id)
-            .filter(reminder::Column::Email.eq(email))
-            .filter(due_now(now))
-            .order_by_asc(reminder::Column::NextAttemptAt)
-            .limit(MAX_PER_DIGEST)
-            .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-            .into_tuple::<Uuid>()
-            .all(&txn)
-            .await?;
-        if ids.is_empty() {
-            txn.commit().await?;
-            return Ok(Claim {
-                owner,
-                rows: vec![],
-            });
-        }
-        reminder::Entity::update_many()
-            .col_expr(reminder::Column::LeaseOwner, Expr::value(owner.clone()))
-            .col_expr(reminder::Column::LeaseUntil, Expr::value(now + self.lease))
-            .col_expr(
-                reminder::Column::Attempts,
-                Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
-            )
-            .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
-            .filter(reminder::Column::Id.is_in(ids))
-            .filter(due_now(now))
-            .exec(&txn)
-            .await?;
-        let rows = reminder::Entity::find()
-            .filter(reminder::Column::LeaseOwner.eq(owner.clone()))
-            .all(&txn)
-            .await?;
         txn.commit().await?;
         Ok(Claim { owner, rows })
+    }
+
+    /// Extends the lease of every row of `claim` that is still ours and not yet expired.
+    async fn renew(&self, claim: &Claim, clock: &Clock) -> AppResult<Held> {
+        let _turn = self.turn().await;
+        let now = clock.now();
+        let mut renewed = 0;
+        for attempts in attempt_groups(claim) {
+            renewed += reminder::Entity::update_many()
+                .col_expr(
+                    reminder::Column::LeaseUntil,
+                    Expr::value(later(now, self.lease)),
+                )
+                .filter(reminder::Column::Id.is_in(ids_at(claim, attempts)))
+                .filter(reminder::Column::LeaseOwner.eq(claim.owner.clone()))
+                .filter(reminder::Column::Attempts.eq(attempts))
+                .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
+                .filter(reminder::Column::LeaseUntil.gte(now))
+                .exec(self.db)
+                .await?
+                .rows_affected;
+        }
+        Ok(if renewed == claim.rows.len() as u64 {
+            Held::Yes
+        } else {
+            Held::Lost
+        })
+    }
+
+    /// Renews the lease of `claim` every third of the lease until it is lost (or the
+    /// database cannot be reached, which is treated the same: nothing proves it is ours).
+    async fn heartbeat(&self, claim: &Claim, clock: &Clock) {
+        let period = (self.lease / 3)
+            .to_std()
+            .unwrap_or_default()
+            .max(std::time::Duration::from_millis(100));
+        loop {
+            tokio::time::sleep(period).await;
+            match self.renew(claim, clock).await {
+                Ok(Held::Yes) => {}
+                Ok(Held::Lost) => return,
+                Err(error) => {
+                    tracing::warn!(%error, "could not renew a lease");
+                    return;
+                }
+            }
+        }
     }
 
     /// Records the outcome of claimed rows that share an attempt number, if the lease is
@@ -171,12 +252,7 @@ impl Courier<'_> {
         set: Vec<(reminder::Column, Expr)>,
         now: DateTime<Utc>,
     ) -> AppResult<u64> {
-        let ids: Vec<Uuid> = claim
-            .rows
-            .iter()
-            .filter(|r| r.attempts == attempts)
-            .map(|r| r.id)
-            .collect();
+        let ids = ids_at(claim, attempts);
         let mut update = reminder::Entity::update_many()
             .col_expr(
                 reminder::Column::LeaseOwner,
@@ -213,32 +289,71 @@ impl Courier<'_> {
         }
     }
 
-    /// The attempt numbers among the claimed rows.
-    fn attempt_groups(claim: &Claim) -> Vec<i32> {
-        let mut groups: Vec<i32> = claim.rows.iter().map(|r| r.attempts).collect();
-        groups.sort_unstable();
-        groups.dedup();
-        groups
-    }
-
-    /// Sends the claimed rows as one digest and records the outcome.
+    /// Sends the claimed rows as one digest and records the outcome (as of `now`).
     pub async fn deliver(
         &self,
         claim: &Claim,
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> AppResult<Delivered> {
-        let mut out = Delivered::default();
+        self.deliver_at(claim, today, &Clock::starting_at(now))
+            .await
+    }
+
+    async fn deliver_at(
+        &self,
+        claim: &Claim,
+        today: NaiveDate,
+        clock: &Clock,
+    ) -> AppResult<Delivered> {
         let Some(first) = claim.rows.first() else {
-            return Ok(out);
+            return Ok(Delivered::default());
         };
         let message_id = format!("<{}@tindak>", first.id);
-        let digest = self.digest(&claim.rows, today, now).await?;
-        let outcome = match digest.message(self.mail_from, &message_id, now) {
-            Ok(message) => self.mailer.send(message).await,
+        let Some(digest) =
+            load::digest(self.db, &self.links, &claim.rows, today, clock.now()).await?
+        else {
+            return Ok(Delivered::default());
+        };
+        // Building the digest took time: send only while the lease is still ours.
+        if let Held::Lost = self.renew(claim, clock).await? {
+            tracing::warn!("lease lost before sending; the digest is left to its new owner");
+            return Ok(Delivered::default());
+        }
+        let outcome = match digest.message(self.mail_from, &message_id, clock.now()) {
+            Ok(message) => {
+                tokio::select! {
+                    sent = self.mailer.send(message) => sent,
+                    () = self.heartbeat(claim, clock) => {
+                        tracing::warn!("lease lost while sending; the email was abandoned");
+                        return Ok(Delivered::default());
+                    }
+                }
+            }
             Err(e) => Err(SendError::Permanent(e)),
         };
+        let now = clock.now();
+        let out = self.record(claim, &outcome, &message_id, now).await?;
+        match &outcome {
+            Ok(()) => failures::mark_reported(self.db, &digest.undelivered, now).await?,
+            Err(SendError::Transient(error)) => {
+                tracing::warn!(attempts = first.attempts, %error, "delivery failed for now; will retry");
+            }
+            Err(SendError::Permanent(error)) => tracing::warn!(%error, "delivery refused for good"),
+        }
+        Ok(out)
+    }
+
+    /// Writes what became of each claimed row.
+    async fn record(
+        &self,
+        claim: &Claim,
+        outcome: &Result<(), SendError>,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> AppResult<Delivered> {
         let _turn = self.turn().await;
+        let mut out = Delivered::default();
         let failed = |error: String| {
             vec![
                 (
@@ -248,8 +363,8 @@ impl Courier<'_> {
                 (reminder::Column::LastError, Expr::value(error)),
             ]
         };
-        for attempts in Self::attempt_groups(claim) {
-            match &outcome {
+        for attempts in attempt_groups(claim) {
+            match outcome {
                 Ok(()) => {
                     let set = vec![
                         (
@@ -257,7 +372,7 @@ impl Courier<'_> {
                             Expr::value(ReminderStatus::Sent.to_value()),
                         ),
                         (reminder::Column::SentAt, Expr::value(now)),
-                        (reminder::Column::MessageId, Expr::value(message_id.clone())),
+                        (reminder::Column::MessageId, Expr::value(message_id)),
                         (
                             reminder::Column::LastError,
                             Expr::value(Option::<String>::None),
@@ -273,7 +388,7 @@ impl Courier<'_> {
                     let set = vec![
                         (
                             reminder::Column::NextAttemptAt,
-                            Expr::value(now + backoff(attempts)),
+                            Expr::value(later(now, backoff(attempts))),
                         ),
                         (reminder::Column::LastError, Expr::value(error.clone())),
                     ];
@@ -286,31 +401,40 @@ impl Courier<'_> {
                 }
             }
         }
-        match &outcome {
-            Ok(()) => {
-                out.emails = 1;
-                self.mark_reported(&digest, now).await?;
-            }
-            Err(SendError::Transient(error)) => {
-                tracing::warn!(attempts = first.attempts, %error, "delivery failed for now; will retry");
-            }
-            Err(SendError::Permanent(error)) => tracing::warn!(%error, "delivery refused for good"),
+        if outcome.is_ok() {
+            out.emails = 1;
         }
         Ok(out)
     }
 
     /// Claims `email`'s due reminders and delivers them; `None` when another worker has them.
+    /// A panic while preparing or sending the digest is caught: its reminders are put back
+    /// for a later attempt (and given up after the last one), and the run goes on.
     async fn claim_and_deliver(
         &self,
         email: &str,
         today: NaiveDate,
-        now: DateTime<Utc>,
+        clock: &Clock,
     ) -> AppResult<Option<Delivered>> {
-        let claim = self.claim(email, now).await?;
+        let claim = self.claim_at(email, clock).await?;
         if claim.rows.is_empty() {
             return Ok(None);
         }
-        self.deliver(&claim, today, now).await.map(Some)
+        let delivery = std::panic::AssertUnwindSafe(self.deliver_at(&claim, today, clock));
+        match delivery.catch_unwind().await {
+            Ok(result) => result.map(Some),
+            Err(panic) => {
+                let detail = crate::app::panic_message(panic.as_ref());
+                tracing::error!(
+                    panic = detail,
+                    "preparing a digest panicked; it will be retried"
+                );
+                let outcome = Err(SendError::Transient(format!("internal error: {detail}")));
+                self.record(&claim, &outcome, "", clock.now())
+                    .await
+                    .map(Some)
+            }
+        }
     }
 
     /// Delivers everything due at `now`, one recipient at a time, until nothing is due or
@@ -321,9 +445,10 @@ impl Courier<'_> {
         now: DateTime<Utc>,
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> AppResult<Delivered> {
+        let clock = Clock::starting_at(now);
         let mut total = Delivered::default();
         loop {
-            let emails = self.recipients(now, 20).await?;
+            let emails = self.recipients(clock.now(), 20).await?;
             if emails.is_empty() {
                 break;
             }
@@ -337,7 +462,7 @@ impl Courier<'_> {
                 let results = join_all(
                     batch
                         .iter()
-                        .map(|email| self.claim_and_deliver(email, today, now)),
+                        .map(|email| self.claim_and_deliver(email, today, &clock)),
                 )
                 .await;
                 for result in results {
@@ -352,195 +477,24 @@ impl Courier<'_> {
         }
         Ok(total)
     }
+}
 
-    async fn digest(
-        &self,
-        rows: &[reminder::Model],
-        today: NaiveDate,
-        now: DateTime<Utc>,
-    ) -> AppResult<Digest> {
-        let first = &rows[0];
-        let action_ids: Vec<Uuid> = rows.iter().map(|r| r.action_id).collect();
-        let actions = action::Entity::find()
-            .filter(action::Column::Id.is_in(action_ids.clone()))
-            .all(self.db)
-            .await?;
-        let meetings: HashMap<Uuid, meeting::Model> = by_id(
-            meeting::Entity::find()
-                .filter(meeting::Column::Id.is_in(actions.iter().map(|a| a.meeting_id)))
-                .all(self.db)
-                .await?,
-            |m| m.id,
-        );
-        let issues: HashMap<Uuid, issue::Model> = by_id(
-            issue::Entity::find()
-                .filter(issue::Column::Id.is_in(actions.iter().filter_map(|a| a.issue_id)))
-                .all(self.db)
-                .await?,
-            |i| i.id,
-        );
-        let supporters = action_supporter::Entity::find()
-            .filter(action_supporter::Column::ActionId.is_in(action_ids.clone()))
-            .order_by_asc(action_supporter::Column::Position)
-            .all(self.db)
-            .await?;
-        let ministry_ids = actions
-            .iter()
-            .map(|a| a.lead_ministry_id)
-            .chain(supporters.iter().map(|s| s.ministry_id));
-        let ministries: HashMap<Uuid, ministry::Model> = by_id(
-            ministry::Entity::find()
-                .filter(ministry::Column::Id.is_in(ministry_ids))
-                .all(self.db)
-                .await?,
-            |m| m.id,
-        );
-        let mut last_updates: HashMap<Uuid, action_update::Model> = HashMap::new();
-        for u in action_update::Entity::find()
-            .filter(action_update::Column::ActionId.is_in(action_ids))
-            .order_by_asc(action_update::Column::CreatedAt)
-            .all(self.db)
-            .await?
-        {
-            last_updates.insert(u.action_id, u);
-        }
-        let name = |id: &Uuid| {
-            ministries.get(id).map_or_else(
-                || "?".to_owned(),
-                |m| m.short_name.clone().unwrap_or_else(|| m.name.clone()),
-            )
-        };
-        let mut items: Vec<Item> = Vec::new();
-        for a in &actions {
-            let mine: Vec<&reminder::Model> = rows.iter().filter(|r| r.action_id == a.id).collect();
-            let escalated = mine.iter().any(|r| r.kind == ReminderKind::Escalation);
-            let role = mine.iter().map(|r| r.role).min_by_key(|r| match r {
-                RecipientRole::Act => 0,
-                RecipientRole::Support => 1,
-                RecipientRole::Escalation => 2,
-            });
-            let link = first
-                .liaison_id
-                .filter(|_| role != Some(RecipientRole::Escalation))
-                .map(|liaison| {
-                    format!(
-                        "{}/respond/{}",
-                        self.public_url.trim_end_matches('/'),
-                        self.signer.link(a.id, liaison, now)
-                    )
-                });
-            items.push(Item {
-                action_id: a.id,
-                title: a.title.clone(),
-                meeting: meetings
-                    .get(&a.meeting_id)
-                    .map_or_else(String::new, |m| m.title.clone()),
-                issue: a
-                    .issue_id
-                    .and_then(|i| issues.get(&i))
-                    .map(|i| i.title.clone()),
-                lead: name(&a.lead_ministry_id),
-                supporters: supporters
-                    .iter()
-                    .filter(|s| s.action_id == a.id)
-                    .map(|s| name(&s.ministry_id))
-                    .collect(),
-                due_on: a.due_on,
-                role: role.unwrap_or(RecipientRole::Act),
-                escalated,
-                last_update: last_updates.get(&a.id).map(|u| {
-                    let when = u.created_at.date_naive();
-                    match &u.note {
-                        Some(note) => format!("{when}: {note}"),
-                        None => format!(
-                            "{when}: {}",
-                            u.to_status.map(|s| s.to_value()).unwrap_or_default()
-                        ),
-                    }
-                }),
-                link,
-            });
-        }
-        let undelivered = if rows.iter().any(|r| r.kind == ReminderKind::Escalation) {
-            self.undelivered(first).await?
-        } else {
-            vec![]
-        };
-        Ok(Digest {
-            to_email: first.email.clone(),
-            to_name: first.recipient_name.clone(),
-            language: first.language,
-            today,
-            items,
-            undelivered,
-        })
-    }
+/// The attempt numbers among the claimed rows.
+fn attempt_groups(claim: &Claim) -> Vec<i32> {
+    let mut groups: Vec<i32> = claim.rows.iter().map(|r| r.attempts).collect();
+    groups.sort_unstable();
+    groups.dedup();
+    groups
+}
 
-    /// FAILED reminders not yet reported, of meetings the recipient's ministry convened (all
-    /// of them for an escalation address).
-    async fn undelivered(&self, recipient: &reminder::Model) -> AppResult<Vec<Undelivered>> {
-        let failed = reminder::Entity::find()
-            .filter(reminder::Column::Status.eq(ReminderStatus::Failed))
-            .filter(reminder::Column::ReportedAt.is_null())
-            .order_by_asc(reminder::Column::UpdatedAt)
-            .limit(200)
-            .all(self.db)
-            .await?;
-        if failed.is_empty() {
-            return Ok(vec![]);
-        }
-        let actions: HashMap<Uuid, action::Model> = by_id(
-            action::Entity::find()
-                .filter(action::Column::Id.is_in(failed.iter().map(|r| r.action_id)))
-                .all(self.db)
-                .await?,
-            |a| a.id,
-        );
-        let convener_of_recipient = match recipient.liaison_id {
-            Some(id) => entity::liaison::Entity::find_by_id(id)
-                .one(self.db)
-                .await?
-                .map(|l| l.ministry_id),
-            None => None,
-        };
-        let meetings: HashMap<Uuid, meeting::Model> = by_id(
-            meeting::Entity::find()
-                .filter(meeting::Column::Id.is_in(actions.values().map(|a| a.meeting_id)))
-                .all(self.db)
-                .await?,
-            |m| m.id,
-        );
-        Ok(failed
-            .into_iter()
-            .filter_map(|r| {
-                let a = actions.get(&r.action_id)?;
-                let convener = meetings.get(&a.meeting_id)?.convened_by_id;
-                if convener_of_recipient.is_some_and(|m| m != convener) {
-                    return None;
-                }
-                Some(Undelivered {
-                    email: r.email,
-                    action: a.title.clone(),
-                    error: r.last_error.unwrap_or_default(),
-                })
-            })
-            .collect())
-    }
-
-    async fn mark_reported(&self, digest: &Digest, now: DateTime<Utc>) -> AppResult<()> {
-        if digest.undelivered.is_empty() {
-            return Ok(());
-        }
-        let emails: Vec<String> = digest.undelivered.iter().map(|u| u.email.clone()).collect();
-        reminder::Entity::update_many()
-            .col_expr(reminder::Column::ReportedAt, Expr::value(now))
-            .filter(reminder::Column::Status.eq(ReminderStatus::Failed))
-            .filter(reminder::Column::ReportedAt.is_null())
-            .filter(reminder::Column::Email.is_in(emails))
-            .exec(self.db)
-            .await?;
-        Ok(())
-    }
+/// The claimed rows at one attempt number.
+fn ids_at(claim: &Claim, attempts: i32) -> Vec<Uuid> {
+    claim
+        .rows
+        .iter()
+        .filter(|r| r.attempts == attempts)
+        .map(|r| r.id)
+        .collect()
 }
 
 /// On PostgreSQL, one worker at a time claims a given recipient (a transaction-scoped
@@ -561,10 +515,6 @@ async fn recipient_is_ours(txn: &DatabaseTransaction, email: &str) -> AppResult<
         Some(row) => row.try_get::<bool>("", "ours")?,
         None => false,
     })
-}
-
-fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {
-    rows.into_iter().map(|r| (id(&r), r)).collect()
 }
 
 /// Exponential backoff with jitter: about 1, 2, 4, 8… minutes, at most 6 hours, each ±20%.

@@ -1,8 +1,9 @@
 //! The digest email: one per recipient per run, in the recipient's language, as plain text
 //! and HTML, with a calendar of the deadlines and a progress link per action.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{Language, RecipientRole};
+use icalendar::{Calendar, Component, Event, EventLike};
 use lettre::{
     Message,
     message::{Attachment, Mailbox, MultiPart, header::ContentType},
@@ -28,6 +29,8 @@ pub struct Item {
 /// A reminder that could not be delivered, reported in escalations.
 #[derive(Debug, Clone)]
 pub struct Undelivered {
+    /// The reminder row, marked reported once an email has listed it.
+    pub id: Uuid,
     pub email: String,
     pub action: String,
     pub error: String,
@@ -252,7 +255,7 @@ impl Digest {
     pub fn text(&self) -> String {
         let w = self.words();
         let mut out = String::new();
-        let name = self.to_name.as_deref().unwrap_or(&self.to_email);
+        let name = one_line(self.to_name.as_deref().unwrap_or(&self.to_email));
         out.push_str(&format!(
             "{} {name},\n\n{} {}.\n",
             w.greeting,
@@ -267,9 +270,13 @@ impl Digest {
             let title = self.title(section).to_uppercase();
             out.push_str(&format!("\n== {title} ({}) ==\n", items.len()));
             for item in items {
-                out.push_str(&format!("\n* {} [{}]\n", item.title, self.role(item)));
+                out.push_str(&format!(
+                    "\n* {} [{}]\n",
+                    indented(&item.title, 4),
+                    self.role(item)
+                ));
                 for (label, value) in self.details(item) {
-                    out.push_str(&format!("  {label}: {value}\n"));
+                    out.push_str(&format!("  {label}: {}\n", indented(&value, 4)));
                 }
                 if let Some(link) = &item.link {
                     out.push_str(&format!("  {}: {link}\n", w.report));
@@ -283,7 +290,12 @@ impl Digest {
                 self.undelivered.len()
             ));
             for u in &self.undelivered {
-                out.push_str(&format!("\n* {} <{}>: {}\n", u.action, u.email, u.error));
+                out.push_str(&format!(
+                    "\n* {} <{}>: {}\n",
+                    indented(&u.action, 4),
+                    u.email,
+                    indented(&u.error, 4)
+                ));
             }
         }
         out.push_str(&format!("\n--\n{}\n", w.footer));
@@ -322,7 +334,10 @@ impl Digest {
                     self.role(item)
                 ));
                 for (label, value) in self.details(item) {
-                    out.push_str(&format!("<li><b>{label}:</b> {}</li>", esc(&value)));
+                    out.push_str(&format!(
+                        "<li style=\"white-space:pre-line\"><b>{label}:</b> {}</li>",
+                        esc(&one_text(&value))
+                    ));
                 }
                 out.push_str("</ul>");
                 if let Some(link) = &item.link {
@@ -353,67 +368,50 @@ impl Digest {
         out
     }
 
-    /// An iCalendar file with one all-day entry per deadline.
+    /// An iCalendar file with one all-day entry per deadline, written (escaped and folded)
+    /// by `icalendar`.
     pub fn ics(&self, now: DateTime<Utc>) -> String {
-        let mut lines = vec![
-            "BEGIN:VCALENDAR".to_owned(),
-            "VERSION:2.0".to_owned(),
-            "PRODID:-//Tindak//Follow-up registry//ID".to_owned(),
-            "CALSCALE:GREGORIAN".to_owned(),
-            "METHOD:PUBLISH".to_owned(),
-        ];
-        let stamp = now.format("%Y%m%dT%H%M%SZ").to_string();
+        let w = self.words();
+        let mut calendar = Calendar::new();
+        calendar.append_property(("METHOD", "PUBLISH"));
         for item in &self.items {
-            lines.extend([
-                "BEGIN:VEVENT".to_owned(),
-                format!(
-                    "UID:{}-{}@tindak",
-                    item.action_id,
-                    item.due_on.format("%Y%m%d")
-                ),
-                format!("DTSTAMP:{stamp}"),
-                format!("DTSTART;VALUE=DATE:{}", item.due_on.format("%Y%m%d")),
-                format!(
-                    "DTEND;VALUE=DATE:{}",
-                    (item.due_on + Duration::days(1)).format("%Y%m%d")
-                ),
-                format!(
-                    "SUMMARY:{}",
-                    ics_text(&format!("{}: {}", self.words().due, item.title))
-                ),
-                format!(
-                    "DESCRIPTION:{}",
-                    ics_text(&format!(
-                        "{}: {}\n{}: {}",
-                        self.words().meeting,
-                        item.meeting,
-                        self.words().lead,
-                        item.lead
-                    ))
-                ),
-                "TRANSP:TRANSPARENT".to_owned(),
-                "END:VEVENT".to_owned(),
-            ]);
+            let mut event = Event::new();
+            event
+                .uid(&format!("{}@tindak", item.action_id))
+                .timestamp(now)
+                .starts(item.due_on)
+                .summary(&one_text(&format!("{}: {}", w.due, item.title)))
+                .description(&one_text(&format!(
+                    "{}: {}\n{}: {}",
+                    w.meeting, item.meeting, w.lead, item.lead
+                )))
+                .add_property("TRANSP", "TRANSPARENT");
+            if let Some(next) = item.due_on.succ_opt() {
+                event.ends(next);
+            }
+            calendar.push(event.done());
         }
-        lines.push("END:VCALENDAR".to_owned());
-        lines.iter().map(|l| fold(l)).collect::<Vec<_>>().join("")
+        calendar.done().to_string()
     }
 
     /// The whole email.
     pub fn message(
         &self,
-        from: &str,
+        from: &Mailbox,
         message_id: &str,
         now: DateTime<Utc>,
     ) -> Result<Message, String> {
-        let from: Mailbox = from
-            .parse()
-            .map_err(|e| format!("MAIL_FROM is not an address: {e}"))?;
         let address = self
             .to_email
             .parse()
             .map_err(|e| format!("not an email address: {e}"))?;
-        let to = Mailbox::new(self.to_name.clone(), address);
+        // A display name is one line, whatever was stored before names were checked.
+        let name = self
+            .to_name
+            .as_deref()
+            .map(one_line)
+            .filter(|n| !n.is_empty());
+        let to = Mailbox::new(name, address);
         let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
             .map_err(|e| e.to_string())?;
         let file = match self.language {
@@ -421,7 +419,7 @@ impl Digest {
             Language::En => "deadlines.ics",
         };
         Message::builder()
-            .from(from)
+            .from(from.clone())
             .to(to)
             .subject(self.subject())
             .message_id(Some(message_id.to_owned()))
@@ -448,29 +446,40 @@ pub(crate) fn esc(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Text as an iCalendar value: backslash, semicolon, comma and newline escaped.
-fn ics_text(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace(';', "\\;")
-        .replace(',', "\\,")
-        .replace('\n', "\\n")
+/// A text with `\n` as its only line break and no other control character (a tab stays).
+pub(crate) fn one_text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => '\n',
+            '\n' | '\t' => c,
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
 }
 
-/// Folds a content line at 75 octets (RFC 5545 §3.1), never inside a character.
-fn fold(line: &str) -> String {
-    let mut out = String::new();
-    let mut width = 0;
-    for c in line.chars() {
-        let len = c.len_utf8();
-        if width + len > 75 {
-            out.push_str("\r\n ");
-            width = 1;
-        }
-        out.push(c);
-        width += len;
-    }
-    out.push_str("\r\n");
-    out
+/// A text on one line: every line break and control character becomes a space.
+pub(crate) fn one_line(s: &str) -> String {
+    one_text(s)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A multi-line value in the plain-text email: its later lines are indented by `by` spaces
+/// (and empty lines dropped), so that none of them can pass for a line of the email itself,
+/// such as another item or another link.
+pub(crate) fn indented(s: &str, by: usize) -> String {
+    let pad = format!("\n{}", " ".repeat(by.max(1)));
+    one_text(s)
+        .split('\n')
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(&pad)
 }
 
 #[cfg(test)]
@@ -486,7 +495,7 @@ mod tests {
             issue: Some("Shelter; domestik".to_owned()),
             lead: "KP2MI".to_owned(),
             supporters: vec!["Kemlu".to_owned()],
-            due_on: today + Duration::days(days),
+            due_on: today + chrono::Duration::days(days),
             role: RecipientRole::Act,
             escalated,
             last_update: None,
@@ -534,5 +543,29 @@ mod tests {
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), 4);
         assert!(ics.contains("Rapat Koordinasi\\, Pelindungan PMI"));
         assert!(ics.split("\r\n").all(|l| l.len() <= 75));
+    }
+
+    #[test]
+    fn multi_line_values_cannot_forge_lines_of_the_email_or_the_calendar() {
+        let mut d = digest(Language::Id);
+        d.items[1].title =
+            "Telat\n* Palsu [untuk ditindaklanjuti]\r  Laporkan kemajuan: http://evil".into();
+        d.items[1].last_update =
+            Some("2026-02-01: catatan\r\n\n  Laporkan kemajuan: http://evil\rlagi".into());
+        let text = d.text();
+        for line in text.lines() {
+            assert!(!line.starts_with("* Palsu"), "{line:?}");
+            assert!(
+                !line.starts_with("  Laporkan kemajuan: http://evil"),
+                "{line:?}"
+            );
+        }
+        assert!(
+            text.contains("\n      Laporkan kemajuan: http://evil"),
+            "kept, indented under its item: {text}"
+        );
+        let ics = d.ics(Utc::now());
+        assert!(!ics.replace("\r\n", "").contains('\r') && !ics.replace("\r\n", "").contains('\n'));
+        assert!(ics.contains("Palsu"));
     }
 }

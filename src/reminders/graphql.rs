@@ -229,23 +229,56 @@ impl ReminderMutation {
             AppError::Internal(anyhow::anyhow!("the reminder service is not configured"))
         })?;
         let dry_run = dry_run.unwrap_or(false);
-        let report = service.run(as_of.map(|d| d.0), dry_run).await?;
-        let run = ReminderRun::from(report, dry_run);
-        if !dry_run {
-            log(
-                ctx,
-                db(ctx),
-                Entry::ran(
-                    "runReminders",
-                    &serde_json::json!({
-                        "asOf": as_of.map(|d| d.0),
-                        "planned": run.planned, "cancelled": run.cancelled, "sent": run.sent,
-                        "emails": run.emails, "retried": run.retried, "failed": run.failed,
-                    }),
-                ),
-            )
-            .await?;
+        let as_of = as_of.map(|d| d.0);
+        if dry_run {
+            let report = service.run(as_of, true).await?;
+            return Ok(ReminderRun::from(report, true));
         }
+        // Recorded before anything is sent, and run to completion in a task of its own: a
+        // client that goes away (or a request that times out) leaves neither unaudited email
+        // nor leased rows behind.
+        let run_id = uuid::Uuid::now_v7();
+        let actor = ctx.data_opt::<crate::auth::service::Actor>().cloned();
+        let request_id = crate::audit::service::request_id(ctx).map(str::to_owned);
+        log(
+            ctx,
+            db(ctx),
+            Entry::ran(
+                "runReminders",
+                &serde_json::json!({ "asOf": as_of, "runId": run_id, "started": true }),
+            ),
+        )
+        .await?;
+        let service = service.clone();
+        let task = tokio::spawn(async move {
+            let result = service.run(as_of, false).await;
+            let outcome = match &result {
+                Ok(r) => serde_json::json!({
+                    "asOf": as_of, "runId": run_id, "planned": r.planned,
+                    "cancelled": r.cancelled, "sent": r.sent, "emails": r.emails,
+                    "retried": r.retried, "failed": r.failed,
+                }),
+                Err(e) => {
+                    serde_json::json!({ "asOf": as_of, "runId": run_id, "error": e.to_string() })
+                }
+            };
+            let entry = Entry::ran("runReminders", &outcome);
+            if let Err(error) = crate::audit::service::record(
+                &service.db,
+                actor.as_ref(),
+                request_id.as_deref(),
+                entry,
+            )
+            .await
+            {
+                tracing::error!(%run_id, %error, "could not record the outcome of a reminder run");
+            }
+            result
+        });
+        let report = task
+            .await
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("the reminder run failed: {e}")))??;
+        let run = ReminderRun::from(report, false);
         Ok(run)
     }
 }

@@ -2,8 +2,10 @@
 
 pub mod deliver;
 pub mod digest;
+pub mod failures;
 pub mod graphql;
 pub mod links;
+pub mod load;
 pub mod mail;
 pub mod plan;
 pub mod policy;

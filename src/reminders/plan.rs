@@ -2,7 +2,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
     action, action_supporter,
     enums::{ActionStatus, Language, RecipientRole, ReminderKind, ReminderStatus},
@@ -79,7 +79,9 @@ pub async fn plan<C: ConnectionTrait>(
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let horizon = day + Duration::days(i64::from(policy.horizon_days()));
+    let horizon = day
+        .checked_add_days(chrono::Days::new(u64::from(policy.horizon_days())))
+        .unwrap_or(NaiveDate::MAX);
     let by_ministry = liaisons_by_ministry(db).await?;
     let extra: Vec<Recipient> = escalation_emails
         .iter()

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::{
     extract::{Form, Path, State},
-    http::StatusCode,
+    http::{HeaderMap, StatusCode},
     response::{Html, IntoResponse, Response},
 };
 use entity::{
@@ -208,6 +208,7 @@ pub async fn show(State(service): State<Arc<Reminders>>, Path(token): Path<Strin
 pub async fn submit(
     State(service): State<Arc<Reminders>>,
     Path(token): Path<String>,
+    headers: HeaderMap,
     Form(form): Form<ProgressForm>,
 ) -> Response {
     let c = match load(&service, &token).await {
@@ -215,6 +216,22 @@ pub async fn submit(
         Err(page) => return page,
     };
     let l = c.liaison.language;
+    if !crate::pages::same_origin(&headers, &service.remind.mail.public_url) {
+        return page(
+            StatusCode::FORBIDDEN,
+            l,
+            if en(l) {
+                "Not sent from this page"
+            } else {
+                "Tidak dikirim dari halaman ini"
+            },
+            if en(l) {
+                "<p>Reports are accepted only from the page of the link itself; nothing was recorded.</p>"
+            } else {
+                "<p>Laporan hanya diterima dari halaman tautan ini sendiri; tidak ada yang dicatat.</p>"
+            },
+        );
+    }
     let note = form
         .note
         .as_deref()
@@ -229,7 +246,18 @@ pub async fn submit(
         None => None,
         Some(s) => match STATUSES.iter().find(|(v, _, _)| v.to_value() == s) {
             Some((v, _, _)) => Some(*v),
-            None => return page(StatusCode::BAD_REQUEST, l, "?", "<p>Status?</p>"),
+            None => {
+                return page(
+                    StatusCode::BAD_REQUEST,
+                    l,
+                    if en(l) {
+                        "Unknown status"
+                    } else {
+                        "Status tidak dikenal"
+                    },
+                    "<p>Status?</p>",
+                );
+            }
         },
     };
     if status.is_some() && c.stake != Stake::Leads {
@@ -280,7 +308,11 @@ pub async fn submit(
         Err(AppError::BadInput { message, .. }) => page(
             StatusCode::BAD_REQUEST,
             l,
-            "?",
+            if en(l) {
+                "The report was not recorded"
+            } else {
+                "Laporan tidak dicatat"
+            },
             &format!("<p>{}</p>", esc(&message)),
         ),
         Err(err) => {

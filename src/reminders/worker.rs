@@ -1,14 +1,19 @@
 //! The reminder service: one run plans and delivers; the worker repeats runs on an interval.
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicI64, Ordering},
+};
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
 use tokio::sync::watch;
+use tracing::Instrument;
 
 use super::{
     deliver::{Courier, Delivered},
     links::{LinkSigner, load_or_create_key},
+    load::Links,
     mail::Mailer,
     plan,
     policy::Policy,
@@ -31,6 +36,7 @@ pub struct Reminders {
     pub worker: String,
     /// Where deliveries of this process take turns writing, on SQLite.
     write_turn: tokio::sync::Mutex<()>,
+    health: Health,
 }
 
 /// What one run did.
@@ -78,6 +84,7 @@ impl Reminders {
             remind,
             worker,
             write_turn: tokio::sync::Mutex::new(()),
+            health: Health::default(),
         })
     }
 
@@ -85,9 +92,11 @@ impl Reminders {
         Courier {
             db: &self.db,
             mailer: &self.mailer,
-            signer: &self.signer,
+            links: Links {
+                signer: &self.signer,
+                public_url: &self.remind.mail.public_url,
+            },
             mail_from: &self.remind.mail.mail_from,
-            public_url: &self.remind.mail.public_url,
             lease: Duration::seconds(self.remind.remind_lease_secs),
             max_attempts: self.remind.remind_max_attempts,
             worker: &self.worker,
@@ -141,31 +150,52 @@ impl Reminders {
         report.sent = sent;
         report.retried = retried;
         report.failed = failed;
+        crate::metrics::reminders_ran(&report);
         Ok(report)
     }
 
     /// Runs every interval until `shutdown` turns true; the email in flight is finished and
-    /// nothing else is claimed after that.
+    /// nothing else is claimed after that. Each run is a task of its own, with an id in the
+    /// log: an error or a panic in one run is logged under that id, and the next run happens
+    /// on schedule all the same.
     pub async fn run_forever(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         let interval = self.remind.remind_interval;
+        self.health.started();
         tracing::info!(
             every = ?interval,
             mail = %self.mailer.describe(&self.remind.mail),
             "reminder worker started"
         );
         loop {
+            let run_id = uuid::Uuid::now_v7();
+            let span = tracing::info_span!("reminder_run", run_id = %run_id);
             let stop = shutdown.clone();
-            let stopping = move || *stop.borrow();
-            match self
-                .run_at(self.settings.today(), now(), false, &stopping)
-                .await
-            {
-                Ok(report) if report != RunReport::default() => {
-                    tracing::info!("reminders: {report}")
+            let this = self.clone();
+            let run = tokio::spawn(
+                async move {
+                    let stopping = move || *stop.borrow();
+                    this.run_at(this.settings.today(), now(), false, &stopping)
+                        .await
                 }
-                Ok(_) => {}
+                .instrument(span),
+            );
+            match run.await {
+                Ok(Ok(report)) => {
+                    self.health.completed();
+                    if report != RunReport::default() {
+                        tracing::info!(%run_id, "reminders: {report}");
+                    }
+                }
+                Ok(Err(err)) => {
+                    tracing::error!(%run_id, error = %err, "reminder run failed; trying again next time")
+                }
+                Err(err) if err.is_panic() => {
+                    let panic = err.into_panic();
+                    let detail = crate::app::panic_message(panic.as_ref());
+                    tracing::error!(%run_id, panic = detail, "reminder run panicked; trying again next time")
+                }
                 Err(err) => {
-                    tracing::error!(error = %err, "reminder run failed; trying again next time")
+                    tracing::error!(%run_id, error = %err, "reminder run was cancelled")
                 }
             }
             if *shutdown.borrow() {
@@ -177,5 +207,54 @@ impl Reminders {
             }
         }
         tracing::info!("reminder worker stopped");
+    }
+
+    /// Why this process is not ready, if it is not: its worker has not completed a run for
+    /// three intervals.
+    pub fn unready(&self) -> Option<String> {
+        self.health.stalled(self.remind.remind_interval * 3)
+    }
+}
+
+/// When the worker of this process last completed a run (seconds since the epoch; 0 when it
+/// has not started).
+#[derive(Default)]
+pub struct Health {
+    started: AtomicI64,
+    completed: AtomicI64,
+}
+
+impl Health {
+    fn started(&self) {
+        self.started
+            .store(Utc::now().timestamp(), Ordering::Relaxed);
+    }
+
+    fn completed(&self) {
+        let at = Utc::now().timestamp();
+        self.completed.store(at, Ordering::Relaxed);
+        crate::metrics::worker_completed(at);
+    }
+
+    /// The reason the worker looks stuck: no run completed within `limit` of now (counting
+    /// from its start when none has completed yet). `None` when it is well or not running.
+    fn stalled(&self, limit: std::time::Duration) -> Option<String> {
+        let started = self.started.load(Ordering::Relaxed);
+        if started == 0 {
+            return None;
+        }
+        let completed = self.completed.load(Ordering::Relaxed);
+        let since = completed.max(started);
+        let quiet = Utc::now().timestamp() - since;
+        let limit = i64::try_from(limit.as_secs()).unwrap_or(i64::MAX);
+        (quiet > limit).then(|| {
+            if completed == 0 {
+                format!(
+                    "the reminder worker has not completed a run in the {quiet} s since it started"
+                )
+            } else {
+                format!("the reminder worker has not completed a run for {quiet} s")
+            }
+        })
     }
 }

@@ -299,3 +299,46 @@ fn remind_writes_readable_indonesian_digests_to_the_outbox() {
         "{again}"
     );
 }
+
+#[test]
+fn settings_out_of_range_stop_the_start_with_the_variable_named() {
+    let dir = tempfile::tempdir().expect("dir");
+    let db = dir.path().join("t.db");
+    let cases: [(&str, &str); 8] = [
+        ("TINDAK_REMIND_LEASE_SECS", "-5"),
+        ("TINDAK_REMIND_LEASE_SECS", "9223372036854775807"),
+        ("TINDAK_REMIND_BEFORE_DAYS", "7,4294967295"),
+        ("TINDAK_REMIND_INTERVAL", "99999999999999h"),
+        ("TINDAK_REMIND_INTERVAL", "0"),
+        ("MAIL_FROM", "Tindak <a..b@x.id>"),
+        ("TINDAK_ESCALATION_EMAILS", "ok@x.example.go.id,a@[1.2.3.4]"),
+        ("TINDAK_SMTP_TIMEOUT_SECS", "0"),
+    ];
+    for (var, value) in cases {
+        let out = tindak(&db)
+            .env(var, value)
+            .args(["remind", "--dry-run"])
+            .output()
+            .expect("run");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{var}={value} was accepted");
+        assert!(stderr.contains(var), "{var}={value}: {stderr}");
+    }
+    let out = tindak(&db)
+        .args(["remind", "--dry-run", "--as-of", "2200-01-01"])
+        .output()
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("2199-12-31"));
+    let out = tindak(&db)
+        .env("TINDAK_REMIND_INTERVAL", "90")
+        .env("MAIL_FROM", "Sekretariat <sekretariat@example.go.id>")
+        .args(["remind", "--dry-run", "--as-of", "2026-03-01"])
+        .output()
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -35,7 +35,7 @@ pub struct TestApp {
 }
 
 /// Where a test's data lives; removed when the test ends, pass or fail.
-enum Store {
+pub(crate) enum Store {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
     Postgres { admin_url: String, name: String },
 }
@@ -66,7 +66,7 @@ impl Drop for Store {
     }
 }
 
-async fn fresh_database() -> (String, Store) {
+pub(crate) async fn fresh_database() -> (String, Store) {
     match std::env::var("TEST_DATABASE_URL") {
         Ok(admin_url) if !admin_url.is_empty() => {
             let name = format!("tindak_test_{}", uuid::Uuid::now_v7().simple());
@@ -124,6 +124,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestA
         playground: true,
         admin_token_file: std::env::temp_dir().join("unused-admin.token"),
         no_worker: true,
+        metrics: true,
         remind: remind_settings(&store_dir),
     };
     configure(&mut serve);
@@ -166,7 +167,7 @@ pub fn remind_settings(dir: &tempfile::TempDir) -> RemindSettings {
         remind_lease_secs: 120,
         mail: MailSettings {
             smtp_url: None,
-            mail_from: "Tindak <tindak@example.go.id>".into(),
+            mail_from: "Tindak <tindak@example.go.id>".parse().expect("sender"),
             mail_dir: dir.path().join("outbox"),
             smtp_timeout_secs: 5,
             public_url: "http://tindak.example".into(),

@@ -5,10 +5,13 @@
 mod access;
 mod actions;
 mod cli;
+mod delivery;
 mod demo;
 mod errors;
 mod filters;
 mod helpers;
+mod hostile;
+mod http;
 mod meetings;
 mod ministries;
 mod pagination;

@@ -13,10 +13,10 @@ use crate::{
     smtp::{Mode, Received, SmtpSink},
 };
 
-const RUN: &str = "mutation($d: Date, $dry: Boolean) { runReminders(asOf: $d, dryRun: $dry) { planned cancelled sent emails retried failed due dryRun } }";
-const LIST: &str = "query($f: ReminderFilter) { reminders(first: 100, filter: $f) { totalCount nodes { email kind status attempts offsetDays plannedFor lastError messageId role language } } }";
+pub(crate) const RUN: &str = "mutation($d: Date, $dry: Boolean) { runReminders(asOf: $d, dryRun: $dry) { planned cancelled sent emails retried failed due dryRun } }";
+pub(crate) const LIST: &str = "query($f: ReminderFilter) { reminders(first: 100, filter: $f) { totalCount nodes { email kind status attempts offsetDays plannedFor lastError messageId role language } } }";
 
-async fn app_with_sink(escalation: &[&str]) -> (TestApp, SmtpSink) {
+pub(crate) async fn app_with_sink(escalation: &[&str]) -> (TestApp, SmtpSink) {
     let sink = SmtpSink::start().await;
     let url = sink.url();
     let extra: Vec<String> = escalation.iter().map(|s| (*s).to_owned()).collect();
@@ -28,15 +28,15 @@ async fn app_with_sink(escalation: &[&str]) -> (TestApp, SmtpSink) {
     (app, sink)
 }
 
-fn date(s: &str) -> NaiveDate {
+pub(crate) fn date(s: &str) -> NaiveDate {
     NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("date")
 }
 
-async fn run(app: &TestApp, day: &str) -> Value {
+pub(crate) async fn run(app: &TestApp, day: &str) -> Value {
     app.data(RUN, json!({ "d": day })).await["runReminders"].clone()
 }
 
-fn text(m: &Received) -> String {
+pub(crate) fn text(m: &Received) -> String {
     m.parsed()
         .body_text(0)
         .expect("a plain-text part")
@@ -48,7 +48,7 @@ fn subject(m: &Received) -> String {
 }
 
 /// A minimal iCalendar reader: unfolds lines and returns the properties of each VEVENT.
-fn calendar_events(ics: &str) -> Vec<HashMap<String, String>> {
+pub(crate) fn calendar_events(ics: &str) -> Vec<HashMap<String, String>> {
     assert!(ics.contains("\r\n"), "lines end with CRLF");
     let unfolded = ics.replace("\r\n ", "");
     let lines: Vec<&str> = unfolded.split("\r\n").filter(|l| !l.is_empty()).collect();
@@ -73,7 +73,7 @@ fn calendar_events(ics: &str) -> Vec<HashMap<String, String>> {
     events
 }
 
-fn calendar(m: &Received) -> String {
+pub(crate) fn calendar(m: &Received) -> String {
     let parsed = m.parsed();
     let attachment = parsed.attachments().next().expect("a calendar attachment");
     assert!(
@@ -177,7 +177,7 @@ async fn demo_data_gets_one_digest_per_liaison_in_their_language() {
 
 /// One action due on 13 March 2026, led by A (liaison a@a.id), supported by B (b@b.id), in a
 /// meeting convened by C (c@c.id).
-async fn one_action(app: &TestApp) -> String {
+pub(crate) async fn one_action(app: &TestApp) -> String {
     for (code, email, language) in [
         ("A", "a@a.id", "ID"),
         ("B", "b@b.id", "EN"),
@@ -474,7 +474,7 @@ async fn a_server_that_is_down_loses_nothing() {
 }
 
 /// A second service on the same database, as another replica would be.
-fn replica(app: &TestApp, smtp: &str) -> Reminders {
+pub(crate) fn replica(app: &TestApp, smtp: &str) -> Reminders {
     let mut remind = crate::helpers::remind_settings(&app.files);
     remind.mail.smtp_url = Some(smtp.to_owned());
     Reminders::new(app.db.clone(), app.settings.clone(), remind).expect("replica")
@@ -662,6 +662,7 @@ async fn progress_links_record_updates_and_refuse_what_they_must() {
 
     let done = client
         .post(url(&lead_link))
+        .header("origin", &app.base)
         .form(&[("note", "Draf pedoman selesai"), ("status", "IN_PROGRESS")])
         .send()
         .await
@@ -670,6 +671,7 @@ async fn progress_links_record_updates_and_refuse_what_they_must() {
     assert!(done.text().await.expect("html").contains("Terima kasih"));
     let refused = client
         .post(url(&support_link))
+        .header("origin", &app.base)
         .form(&[("note", "x"), ("status", "DONE")])
         .send()
         .await
@@ -681,6 +683,7 @@ async fn progress_links_record_updates_and_refuse_what_they_must() {
     );
     let noted = client
         .post(url(&support_link))
+        .header("origin", &app.base)
         .form(&[("note", "Data dari Kemlu sudah dikirim")])
         .send()
         .await
@@ -753,6 +756,7 @@ async fn progress_links_record_updates_and_refuse_what_they_must() {
         );
         let post = client
             .post(url(&path))
+            .header("origin", &app.base)
             .form(&[("note", "palsu"), ("status", "DONE")])
             .send()
             .await

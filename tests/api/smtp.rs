@@ -38,6 +38,8 @@ impl Received {
 #[derive(Debug)]
 struct State {
     mode: Mode,
+    /// How long the server takes to answer the end of a message (a slow server).
+    delay: std::time::Duration,
     received: Vec<Received>,
 }
 
@@ -58,6 +60,7 @@ impl SmtpSink {
         let addr = listener.local_addr().expect("addr");
         let state = Arc::new(Mutex::new(State {
             mode: Mode::Accept,
+            delay: std::time::Duration::ZERO,
             received: Vec::new(),
         }));
         let shared = state.clone();
@@ -79,6 +82,11 @@ impl SmtpSink {
 
     pub fn set_mode(&self, mode: Mode) {
         self.state.lock().expect("lock").mode = mode;
+    }
+
+    /// Answers every message only after `delay`, as a slow server would.
+    pub fn set_delay(&self, delay: std::time::Duration) {
+        self.state.lock().expect("lock").delay = delay;
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -154,6 +162,8 @@ async fn serve(stream: TcpStream, state: Arc<Mutex<State>>) {
                         .unwrap_or(&line),
                 );
             }
+            let delay = state.lock().expect("lock").delay;
+            tokio::time::sleep(delay).await;
             state.lock().expect("lock").received.push(Received {
                 to: std::mem::take(&mut to),
                 data,

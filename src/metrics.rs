@@ -1,0 +1,102 @@
+//! Metrics for operators, in the Prometheus text format at `GET /metrics`.
+//!
+//! Counters and histograms are recorded as things happen (requests, reminder runs); the state
+//! of the outbox is read from the database when the page is asked for, so that every replica
+//! reports the same shared outbox.
+
+use std::{sync::OnceLock, time::Duration};
+
+use chrono::Utc;
+use entity::{enums::ReminderStatus, reminder};
+use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
+use sea_orm::{
+    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+};
+
+use crate::reminders::worker::RunReport;
+
+/// Latency buckets, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
+];
+
+/// The process's recorder (one per process: every server in it shares it).
+pub fn handle() -> Option<&'static PrometheusHandle> {
+    static HANDLE: OnceLock<Option<PrometheusHandle>> = OnceLock::new();
+    HANDLE
+        .get_or_init(|| {
+            let builder = PrometheusBuilder::new().set_buckets(&BUCKETS).ok()?;
+            match builder.install_recorder() {
+                Ok(handle) => Some(handle),
+                Err(error) => {
+                    tracing::warn!(%error, "metrics are not recorded");
+                    None
+                }
+            }
+        })
+        .as_ref()
+}
+
+/// One GraphQL request: its root field (or `invalid`, `unauthenticated`, `refused`), how it
+/// ended (`ok`, `error`, `rejected`) and how long it took.
+pub fn request(operation: &str, outcome: &'static str, took: Duration) {
+    let operation = operation.to_owned();
+    metrics::counter!("tindak_http_requests_total", "operation" => operation.clone(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("tindak_http_request_duration_seconds", "operation" => operation)
+        .record(took.as_secs_f64());
+}
+
+/// What a reminder run did.
+pub fn reminders_ran(report: &RunReport) {
+    metrics::counter!("tindak_reminders_planned_total").increment(report.planned);
+    metrics::counter!("tindak_reminders_cancelled_total").increment(report.cancelled);
+    metrics::counter!("tindak_reminders_sent_total").increment(report.sent);
+    metrics::counter!("tindak_reminders_retried_total").increment(report.retried);
+    metrics::counter!("tindak_reminders_failed_total").increment(report.failed);
+    metrics::counter!("tindak_reminder_emails_total").increment(report.emails);
+}
+
+/// The worker of this process completed a run at `at` (seconds since the epoch).
+pub fn worker_completed(at: i64) {
+    metrics::gauge!("tindak_worker_last_success_timestamp_seconds").set(at as f64);
+}
+
+/// The page: what was recorded, and the outbox as it is now.
+pub async fn render(db: &DatabaseConnection) -> Result<String, sea_orm::DbErr> {
+    let now = Utc::now();
+    let pending =
+        reminder::Entity::find().filter(reminder::Column::Status.eq(ReminderStatus::Pending));
+    let due = pending
+        .clone()
+        .filter(reminder::Column::NextAttemptAt.lte(now))
+        .filter(
+            sea_orm::Condition::any()
+                .add(reminder::Column::LeaseUntil.is_null())
+                .add(reminder::Column::LeaseUntil.lt(now)),
+        );
+    let leased = pending
+        .clone()
+        .filter(reminder::Column::LeaseUntil.gte(now))
+        .count(db)
+        .await?;
+    let oldest = due
+        .clone()
+        .order_by_asc(reminder::Column::NextAttemptAt)
+        .one(db)
+        .await?
+        .map_or(0.0, |r| {
+            (now - r.next_attempt_at).num_milliseconds().max(0) as f64 / 1000.0
+        });
+    let due = due.count(db).await?;
+    let mut page = handle().map(PrometheusHandle::render).unwrap_or_default();
+    page.push_str(&format!(
+        "# HELP tindak_outbox_due Reminders due for delivery now.\n\
+         # TYPE tindak_outbox_due gauge\ntindak_outbox_due {due}\n\
+         # HELP tindak_outbox_leased Reminders a worker holds under a lease.\n\
+         # TYPE tindak_outbox_leased gauge\ntindak_outbox_leased {leased}\n\
+         # HELP tindak_outbox_oldest_due_age_seconds How long the oldest due reminder has waited.\n\
+         # TYPE tindak_outbox_oldest_due_age_seconds gauge\ntindak_outbox_oldest_due_age_seconds {oldest}\n"
+    ));
+    Ok(page)
+}
