@@ -174,7 +174,11 @@ pub async fn issue_token<C: ConnectionTrait>(
     let name = validate::required(name, "name", validate::LINE)?;
     let expires_at = match expires_in_days {
         None => None,
-        Some(d) if (1..=MAX_TOKEN_DAYS).contains(&d) => Some(now() + Duration::days(d)),
+        Some(d) if (1..=MAX_TOKEN_DAYS).contains(&d) => Some(
+            now()
+                .checked_add_signed(Duration::days(d))
+                .ok_or_else(|| AppError::bad_input("expiresInDays", "too far in the future"))?,
+        ),
         Some(_) => {
             return Err(AppError::bad_input(
                 "expiresInDays",

@@ -62,7 +62,10 @@ impl LinkSigner {
 
     /// A link for `action_id` and `liaison_id` valid for [`VALID_DAYS`] from `now`.
     pub fn link(&self, action_id: Uuid, liaison_id: Uuid, now: DateTime<Utc>) -> String {
-        self.sign(action_id, liaison_id, now + Duration::days(VALID_DAYS))
+        let expires = now
+            .checked_add_signed(Duration::days(VALID_DAYS))
+            .unwrap_or(DateTime::<Utc>::MAX_UTC);
+        self.sign(action_id, liaison_id, expires)
     }
 
     pub fn verify(&self, token: &str, now: DateTime<Utc>) -> Result<Grant, LinkError> {

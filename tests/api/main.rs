@@ -14,6 +14,7 @@ mod hostile;
 mod http;
 mod meetings;
 mod ministries;
+mod operations;
 mod pagination;
 mod reminders;
 mod schema;
