@@ -17,8 +17,9 @@ use entity::{
 };
 use sea_orm::{EntityTrait, Set};
 use tindak::{
+    actor::Who,
     config::{MailSettings, RemindSettings, Settings},
-    meetings::service::RecordMeetingInput,
+    meetings::service::NewMeeting,
     ministries::{liaisons, service as ministries},
     reminders::{plan, worker::Reminders},
 };
@@ -102,11 +103,13 @@ async fn main() -> anyhow::Result<()> {
     tindak::db::migrate(&db).await?;
 
     let started = Instant::now();
+    let cli = Who::cli();
     for i in 0..n_ministries {
         let code = format!("KL{i:04}");
         ministries::create(
             &db,
-            ministries::CreateMinistryInput {
+            &cli,
+            ministries::NewMinistry {
                 code: code.clone(),
                 name: format!("Kementerian {i}"),
                 short_name: None,
@@ -117,6 +120,7 @@ async fn main() -> anyhow::Result<()> {
         .await?;
         liaisons::add(
             &db,
+            &cli,
             liaisons::AddLiaisonInput {
                 ministry: ministries::MinistryRef::Code(code),
                 name: format!("Liaison {i}"),
@@ -140,9 +144,10 @@ async fn main() -> anyhow::Result<()> {
     };
     let meeting = tindak::meetings::service::record(
         &db,
-        RecordMeetingInput {
+        &cli,
+        NewMeeting {
             title: "Rapat koordinasi (data uji)".into(),
-            starts_at: tindak::graphql::scalars::DateTime(Utc::now().fixed_offset()),
+            starts_at: Utc::now(),
             time_zone: None,
             location: None,
             chair: None,
@@ -150,9 +155,9 @@ async fn main() -> anyhow::Result<()> {
             convened_by: ministries::MinistryRef::Code("KL0000".into()),
             summary: None,
             source_url: None,
-            attendees: None,
-            issues: None,
-            actions: None,
+            attendees: vec![],
+            issues: vec![],
+            actions: vec![],
         },
         chrono_tz::Asia::Jakarta,
     )

@@ -24,7 +24,7 @@ use tracing::Instrument;
 use uuid::Uuid;
 
 use crate::{
-    audit::service::RequestId,
+    actor::Who,
     auth::{self, tokens},
     config::{ServeSettings, Settings},
     error::{AppError, finalize_errors},
@@ -211,8 +211,8 @@ async fn execute(
         }
         None => Ok(None),
     };
-    let actor = match actor {
-        Ok(Some(actor)) => actor,
+    let (user, token_id) = match actor {
+        Ok(Some(found)) => found,
         Ok(None) => {
             crate::metrics::request("unauthenticated", "rejected", started.elapsed());
             return graphql_refusal(AppError::Unauthenticated, accept, &request_id);
@@ -237,9 +237,7 @@ async fn execute(
     }
     let request = request
         .data(graphql::loaders::new_loader(state.db.clone()))
-        .data(RequestId(request_id.clone()))
-        .data(auth::policy::Refusals::default())
-        .data(actor);
+        .data(Who::user(user, token_id, Some(request_id.clone())));
     let mut response = state.schema.execute(request).instrument(span).await;
     finalize_errors(&mut response.errors, &request_id);
     let (operation, outcome) = if http::is_request_error(&response) {
@@ -276,20 +274,11 @@ fn graphql_refusal(err: AppError, accept: Accept, request_id: &str) -> Response 
     reply
 }
 
-/// What a panic said, for the log.
-pub fn panic_message(panic: &(dyn Any + Send)) -> &str {
-    panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("unknown panic")
-}
-
 /// A panic anywhere in a request becomes a generic INTERNAL error; what panicked goes to the
 /// log only, under the id the client is given.
 pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
     let request_id = Uuid::now_v7().to_string();
-    let detail = panic_message(panic.as_ref());
+    let detail = crate::error::panic_message(panic.as_ref());
     tracing::error!(request_id, panic = detail, "request panicked");
     let body = serde_json::json!({
         "data": null,

@@ -6,8 +6,8 @@ use clap::{Parser, Subcommand};
 use tracing_subscriber::EnvFilter;
 
 use crate::{
+    actor::Who,
     app::{Application, shutdown_signal},
-    audit::service::{self as audit, Entry},
     auth::{
         self,
         service::{CreateUserInput, Role},
@@ -218,9 +218,7 @@ async fn token_command(
     db: &sea_orm::DatabaseConnection,
     command: TokenCommand,
 ) -> anyhow::Result<()> {
-    use entity::user;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-
+    let cli = Who::cli();
     match command {
         TokenCommand::Create {
             name,
@@ -228,54 +226,14 @@ async fn token_command(
             ministry,
             expires_in,
         } => {
-            let role: Role = role.into();
-            let txn = crate::db::begin_write(db).await?;
-            let ministry_id = match &ministry {
-                Some(code) => Some(
-                    crate::ministries::service::find_by_code(&txn, code)
-                        .await?
-                        .ok_or_else(|| anyhow::anyhow!("no ministry has the code {code}"))?
-                        .id,
-                ),
-                None => None,
+            let input = CreateUserInput {
+                name,
+                email: None,
+                role: role.into(),
+                ministry: ministry.map(MinistryRef::Code),
             };
-            let existing = user::Entity::find()
-                .filter(user::Column::Name.eq(name.trim()))
-                .filter(user::Column::Role.eq(entity::enums::Role::from(role)))
-                .all(&txn)
-                .await?
-                .into_iter()
-                .find(|u| u.ministry_id == ministry_id && u.active);
-            let user = match existing {
-                Some(u) => u,
-                None => {
-                    let input = CreateUserInput {
-                        name,
-                        email: None,
-                        role,
-                        ministry: ministry.map(MinistryRef::Code),
-                    };
-                    let u = auth::service::create_user(&txn, input).await?;
-                    audit::record(
-                        &txn,
-                        None,
-                        None,
-                        Entry::created("token create", "User", u.id, &u),
-                    )
-                    .await?;
-                    u
-                }
-            };
-            let (token, model) =
-                auth::service::issue_token(&txn, user.id, "cli", expires_in).await?;
-            audit::record(
-                &txn,
-                None,
-                None,
-                Entry::created("token create", "ApiToken", model.id, &model),
-            )
-            .await?;
-            txn.commit().await?;
+            let (user, token, model) =
+                auth::service::token_for(db, &cli, input, expires_in).await?;
             println!(
                 "token {} for {} ({})",
                 model.id,
@@ -312,16 +270,7 @@ async fn token_command(
             Ok(())
         }
         TokenCommand::Revoke { id } => {
-            let txn = crate::db::begin_write(db).await?;
-            let (before, after) = auth::service::revoke_token(&txn, id).await?;
-            audit::record(
-                &txn,
-                None,
-                None,
-                Entry::changed("token revoke", "ApiToken", id, &before, &after),
-            )
-            .await?;
-            txn.commit().await?;
+            auth::service::revoke_token(db, &cli, id).await?;
             println!("revoked {id}");
             Ok(())
         }

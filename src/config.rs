@@ -85,9 +85,20 @@ pub struct ServeSettings {
     pub remind: RemindSettings,
 }
 
+/// What one query may ask for; checked before any resolver runs.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Deepest nesting of fields.
+    pub max_depth: usize,
+    /// Most fields selected, each counting 1.
+    pub max_complexity: usize,
+    /// Whether clients may read the schema (GraphiQL needs it).
+    pub introspection: bool,
+}
+
 impl ServeSettings {
-    pub fn limits(&self) -> crate::graphql::Limits {
-        crate::graphql::Limits {
+    pub fn limits(&self) -> Limits {
+        Limits {
             max_depth: self.max_depth,
             max_complexity: self.max_complexity,
             introspection: self.playground,

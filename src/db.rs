@@ -55,3 +55,56 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     })
     .await
 }
+
+/// Which way a list is sorted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Asc,
+    Desc,
+}
+
+impl From<Direction> for sea_orm::Order {
+    fn from(d: Direction) -> Self {
+        match d {
+            Direction::Asc => Self::Asc,
+            Direction::Desc => Self::Desc,
+        }
+    }
+}
+
+/// Writes `next` (every column) over the one row `current` selects (its id and the version
+/// it was read at); CONFLICT when someone changed the row meanwhile.
+pub async fn save_versioned<A, C>(
+    db: &C,
+    next: A,
+    current: sea_orm::Condition,
+    what: &str,
+) -> crate::error::AppResult<()>
+where
+    A: sea_orm::ActiveModelTrait + Send,
+    C: sea_orm::ConnectionTrait,
+{
+    use sea_orm::{EntityTrait, QueryFilter};
+    let result = <A::Entity as EntityTrait>::update_many()
+        .set(next.reset_all())
+        .filter(current)
+        .exec(db)
+        .await?;
+    if result.rows_affected != 1 {
+        return Err(crate::error::AppError::Conflict(format!(
+            "the {what} was changed by someone else meanwhile; reload it and try again"
+        )));
+    }
+    Ok(())
+}
+
+/// Whether `expected` (the version a client last read, if it gave one) is still current.
+pub fn check_version(current: i32, expected: Option<i32>) -> crate::error::AppResult<()> {
+    match expected {
+        Some(v) if v != current => Err(crate::error::AppError::Conflict(format!(
+            "the record was changed by someone else (it is at version {current}, you had version {v}); reload it and try again"
+        ))),
+        _ => Ok(()),
+    }
+}

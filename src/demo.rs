@@ -15,13 +15,12 @@ use entity::meeting;
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 
 use crate::{
-    actions::service::{MeetingActionInput, Priority},
-    graphql::scalars::{Date, DateTime},
-    issues::service::MeetingIssueInput,
-    meetings::service::{self as meetings, AttendeeInput, RecordMeetingInput},
+    actions::service::{NewAction, Priority},
+    issues::service::NewIssue,
+    meetings::service::{self as meetings, Attendee, NewMeeting},
     ministries::{
         liaisons::{self, AddLiaisonInput, Language},
-        service::{self as ministries, CreateMinistryInput, MinistryKind, MinistryRef},
+        service::{self as ministries, MinistryKind, MinistryRef, NewMinistry},
     },
 };
 
@@ -168,50 +167,43 @@ fn demo_ministries() -> Vec<DemoMinistry> {
     ]
 }
 
-fn date(y: i32, mo: u32, d: u32) -> anyhow::Result<Date> {
-    NaiveDate::from_ymd_opt(y, mo, d)
-        .map(Date)
-        .context("invalid demo date")
+fn date(y: i32, mo: u32, d: u32) -> anyhow::Result<NaiveDate> {
+    NaiveDate::from_ymd_opt(y, mo, d).context("invalid demo date")
 }
 
 fn action(
     title: &str,
     lead: &str,
     supporters: &[&str],
-    due_on: Date,
+    due_on: NaiveDate,
     priority: Priority,
-) -> MeetingActionInput {
-    MeetingActionInput {
+) -> NewAction {
+    NewAction {
         title: title.to_owned(),
         description: None,
         lead_ministry: MinistryRef::code(lead),
-        supporting_ministries: Some(supporters.iter().map(|c| MinistryRef::code(c)).collect()),
+        supporting_ministries: supporters.iter().map(|c| MinistryRef::code(c)).collect(),
         due_on,
         priority: Some(priority),
     }
 }
 
-fn issue(
-    title: &str,
-    category: &str,
-    description: &str,
-    actions: Vec<MeetingActionInput>,
-) -> MeetingIssueInput {
-    MeetingIssueInput {
+fn issue(title: &str, category: &str, description: &str, actions: Vec<NewAction>) -> NewIssue {
+    NewIssue {
         title: title.to_owned(),
         description: Some(description.to_owned()),
         category: Some(category.to_owned()),
-        actions: Some(actions),
+        actions,
     }
 }
 
-fn demo_meeting() -> anyhow::Result<RecordMeetingInput> {
+fn demo_meeting() -> anyhow::Result<NewMeeting> {
     use Priority::{High, Normal, Urgent};
     let starts_at = Tz::Asia__Jakarta
         .with_ymd_and_hms(2026, 1, 28, 9, 0, 0)
         .single()
         .context("invalid demo time")?
-        .fixed_offset();
+        .to_utc();
     let attendees = [
         "KEMLU",
         "KEMENDAGRI",
@@ -221,9 +213,9 @@ fn demo_meeting() -> anyhow::Result<RecordMeetingInput> {
         "KP2MI",
     ]
     .into_iter()
-    .map(|code| AttendeeInput {
+    .map(|code| Attendee {
         ministry: MinistryRef::code(code),
-        representatives: None,
+        representatives: vec![],
     })
     .collect();
     let mut desa = action(
@@ -246,9 +238,9 @@ fn demo_meeting() -> anyhow::Result<RecordMeetingInput> {
     pedoman.description = Some(
         "Disepakati dalam rapat: pedoman menjadi acuan terpadu proses kepulangan, mulai dari negara penempatan hingga tiba di daerah asal.".into(),
     );
-    Ok(RecordMeetingInput {
+    Ok(NewMeeting {
         title: MEETING_TITLE.to_owned(),
-        starts_at: DateTime(starts_at),
+        starts_at,
         time_zone: Some("Asia/Jakarta".to_owned()),
         location: Some("Tangerang Selatan, Banten".to_owned()),
         chair: Some("Nur Rokhmah Hidayah".to_owned()),
@@ -258,8 +250,8 @@ fn demo_meeting() -> anyhow::Result<RecordMeetingInput> {
             "Forum sinergi lintas kementerian dan lembaga untuk merespons dinamika persoalan PMI yang semakin kompleks, mulai dari tahap pra-penempatan, masa penempatan, hingga purna penempatan. Identifikasi masalah menjadi fondasi untuk menyusun langkah tindak lanjut yang konkret dalam pelindungan PMI di luar negeri sekaligus menangani akar persoalan di dalam negeri.".to_owned(),
         ),
         source_url: None,
-        attendees: Some(attendees),
-        issues: Some(vec![
+        attendees,
+        issues: vec![
             issue("Tata kelola penempatan PMI", "Pra-penempatan", "Tata kelola penempatan PMI yang perlu dibenahi agar penempatan berjalan prosedural.", vec![
                 action("Menyusun rekomendasi perbaikan tata kelola penempatan PMI", "KP2MI", &["KEMLU", "KEMENIMIPAS"], date(2026, 3, 31)?, Normal),
             ]),
@@ -279,8 +271,8 @@ fn demo_meeting() -> anyhow::Result<RecordMeetingInput> {
             issue("Penguatan regulasi untuk efek jera", "Lintas tahap", "Kebutuhan penguatan regulasi guna memberikan efek jera bagi pelanggar.", vec![
                 action("Menyusun kajian penguatan regulasi untuk memberikan efek jera bagi pelanggar", "KEMENKO-POLKAM-KSA", &["KEMENIMIPAS", "GT-TPPO"], date(2026, 5, 29)?, Normal),
             ]),
-        ]),
-        actions: Some(vec![pedoman]),
+        ],
+        actions: vec![pedoman],
     })
 }
 
@@ -292,14 +284,14 @@ pub async fn load(db: &DatabaseConnection, tz: Tz) -> anyhow::Result<Outcome> {
         if ministries::find_by_code(&txn, d.code).await?.is_some() {
             continue;
         }
-        let input = CreateMinistryInput {
+        let input = NewMinistry {
             code: d.code.to_owned(),
             name: d.name.to_owned(),
             short_name: Some(d.short.to_owned()),
             kind: d.kind,
             parent: d.parent.map(MinistryRef::code),
         };
-        ministries::create(&txn, input).await?;
+        ministries::insert(&txn, input).await?;
         outcome.ministries_added += 1;
         if let Some((name, email, language)) = d.liaison {
             let input = AddLiaisonInput {
@@ -310,19 +302,19 @@ pub async fn load(db: &DatabaseConnection, tz: Tz) -> anyhow::Result<Outcome> {
                 language: Some(language),
                 receives_reminders: Some(true),
             };
-            liaisons::add(&txn, input).await?;
+            liaisons::insert(&txn, input).await?;
             outcome.liaisons_added += 1;
         }
     }
     let input = demo_meeting()?;
     let exists = meeting::Entity::find()
         .filter(meeting::Column::Title.eq(MEETING_TITLE))
-        .filter(meeting::Column::StartsAt.eq(input.starts_at.0.to_utc()))
+        .filter(meeting::Column::StartsAt.eq(input.starts_at))
         .count(&txn)
         .await?
         > 0;
     if !exists {
-        meetings::record(&txn, input, tz).await?;
+        meetings::insert(&txn, input, tz).await?;
         outcome.meeting_added = true;
     }
     txn.commit().await?;

@@ -144,3 +144,12 @@ fn classify_foreign(err: &ServerError) -> (&'static str, Option<String>) {
         .map(str::to_owned);
     ("BAD_USER_INPUT", field)
 }
+
+/// What a panic said, for the log.
+pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> &str {
+    panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("unknown panic")
+}

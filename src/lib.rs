@@ -1,9 +1,7 @@
 //! Tindak: the follow-up registry of inter-ministry coordination meetings.
 
-#[macro_use]
-mod macros;
-
 pub mod actions;
+pub mod actor;
 pub mod app;
 pub mod audit;
 pub mod auth;
@@ -18,6 +16,7 @@ pub mod meetings;
 pub mod metrics;
 pub mod ministries;
 pub mod pages;
+pub mod patch;
 pub mod reminders;
 pub mod search;
 pub mod validate;

@@ -13,8 +13,6 @@ use sea_orm::{
     ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
 };
 
-use crate::reminders::worker::RunReport;
-
 /// Latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
     0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 10.0,
@@ -47,14 +45,16 @@ pub fn request(operation: &str, outcome: &'static str, took: Duration) {
         .record(took.as_secs_f64());
 }
 
-/// What a reminder run did.
-pub fn reminders_ran(report: &RunReport) {
-    metrics::counter!("tindak_reminders_planned_total").increment(report.planned);
-    metrics::counter!("tindak_reminders_cancelled_total").increment(report.cancelled);
-    metrics::counter!("tindak_reminders_sent_total").increment(report.sent);
-    metrics::counter!("tindak_reminders_retried_total").increment(report.retried);
-    metrics::counter!("tindak_reminders_failed_total").increment(report.failed);
-    metrics::counter!("tindak_reminder_emails_total").increment(report.emails);
+/// What a reminder run did, by counter: `planned`, `cancelled`, `sent`, `retried`,
+/// `failed`, and `emails`.
+pub fn reminders_ran(counts: [(&'static str, u64); 6]) {
+    for (what, n) in counts {
+        let name = match what {
+            "emails" => "tindak_reminder_emails_total".to_owned(),
+            _ => format!("tindak_reminders_{what}_total"),
+        };
+        metrics::counter!(name).increment(n);
+    }
 }
 
 /// The worker of this process completed a run at `at` (seconds since the epoch).

@@ -1,9 +1,11 @@
 //! Checks on what users type, each naming the field it is about.
 
-use async_graphql::MaybeUndefined;
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::error::{AppError, AppResult};
+use crate::{
+    error::{AppError, AppResult},
+    patch::Patch,
+};
 
 /// What a text field may hold.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,14 +57,14 @@ pub fn optional(value: Option<&str>, field: &str, shape: Shape) -> AppResult<Opt
 
 /// For updates: absent keeps the old value (`None`), null or blank clears it (`Some(None)`).
 pub fn patch(
-    value: &MaybeUndefined<String>,
+    value: &Patch<String>,
     field: &str,
     shape: Shape,
 ) -> AppResult<Option<Option<String>>> {
     match value {
-        MaybeUndefined::Undefined => Ok(None),
-        MaybeUndefined::Null => Ok(Some(None)),
-        MaybeUndefined::Value(v) => optional(Some(v), field, shape).map(Some),
+        Patch::Keep => Ok(None),
+        Patch::Clear => Ok(Some(None)),
+        Patch::Set(v) => optional(Some(v), field, shape).map(Some),
     }
 }
 

@@ -1,6 +1,5 @@
 //! Which actions a list shows and in what order.
 
-use async_graphql::{Enum, ID, InputObject};
 use chrono::NaiveDate;
 use entity::{action, action_supporter, enums as db};
 use sea_orm::{
@@ -9,39 +8,40 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::service::{ActionStatus, Priority};
 use crate::{
+    db::Direction,
     error::{AppError, AppResult},
-    graphql::scalars::{Date, parse_id},
     ministries::service::{MinistryRef, resolve},
     search,
 };
 
-#[derive(InputObject, Debug, Clone, Default)]
+/// Which actions to list.
+#[derive(Debug, Clone, Default)]
 pub struct ActionFilter {
     /// Any of these statuses.
-    pub status: Option<Vec<ActionStatus>>,
+    pub status: Option<Vec<db::ActionStatus>>,
     /// Any of these priorities.
-    pub priority: Option<Vec<Priority>>,
+    pub priority: Option<Vec<db::Priority>>,
     /// Led by this ministry.
     pub lead_ministry: Option<MinistryRef>,
     /// Led or supported by this ministry.
     pub ministry: Option<MinistryRef>,
-    pub meeting_id: Option<ID>,
-    pub issue_id: Option<ID>,
+    pub meeting_id: Option<Uuid>,
+    pub issue_id: Option<Uuid>,
     /// Due on or after this date.
-    pub due_from: Option<Date>,
+    pub due_from: Option<NaiveDate>,
     /// Due on or before this date.
-    pub due_to: Option<Date>,
+    pub due_to: Option<NaiveDate>,
     /// Only overdue actions (true) or only those that are not (false).
     pub overdue: Option<bool>,
-    /// The day "overdue" is judged on; today in the configured time zone by default.
-    pub as_of: Option<Date>,
+    /// The day "overdue" is judged on; today by default.
+    pub as_of: Option<NaiveDate>,
     /// Case-insensitive match on title or description.
     pub search: Option<String>,
 }
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+/// What actions are sorted by.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum ActionOrderField {
     #[default]
     DueOn,
@@ -50,27 +50,11 @@ pub enum ActionOrderField {
     Priority,
 }
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
-pub enum OrderDirection {
-    #[default]
-    Asc,
-    Desc,
-}
-
-impl From<OrderDirection> for Order {
-    fn from(d: OrderDirection) -> Self {
-        match d {
-            OrderDirection::Asc => Order::Asc,
-            OrderDirection::Desc => Order::Desc,
-        }
-    }
-}
-
-#[derive(InputObject, Debug, Clone, Copy, Default)]
+/// How actions are sorted (ties broken by id).
+#[derive(Debug, Clone, Copy, Default)]
 pub struct ActionOrder {
     pub field: ActionOrderField,
-    #[graphql(default)]
-    pub direction: OrderDirection,
+    pub direction: Direction,
 }
 
 const CLOSED: [db::ActionStatus; 2] = [db::ActionStatus::Done, db::ActionStatus::Cancelled];
@@ -102,18 +86,15 @@ pub fn involving<C: ColumnTrait>(action_id: C, ministry: Uuid) -> Condition {
 /// Actions matching `filter`, in `order` (due date first by default), ties broken by id.
 pub async fn list_query<C: ConnectionTrait>(
     db: &C,
-    filter: Option<ActionFilter>,
-    order: Option<ActionOrder>,
+    f: ActionFilter,
+    order: ActionOrder,
     today: NaiveDate,
 ) -> AppResult<Select<action::Entity>> {
-    let f = filter.unwrap_or_default();
     let mut cond = Condition::all();
     if let Some(statuses) = f.status {
-        let statuses: Vec<db::ActionStatus> = statuses.into_iter().map(Into::into).collect();
         cond = cond.add(action::Column::Status.is_in(statuses));
     }
     if let Some(priorities) = f.priority {
-        let priorities: Vec<db::Priority> = priorities.into_iter().map(Into::into).collect();
         cond = cond.add(action::Column::Priority.is_in(priorities));
     }
     if let Some(r) = &f.lead_ministry {
@@ -124,11 +105,11 @@ pub async fn list_query<C: ConnectionTrait>(
         let m = resolve(db, r, "filter.ministry").await?;
         cond = cond.add(involving(action::Column::Id, m.id));
     }
-    if let Some(id) = &f.meeting_id {
-        cond = cond.add(action::Column::MeetingId.eq(parse_id(id, "filter.meetingId")?));
+    if let Some(id) = f.meeting_id {
+        cond = cond.add(action::Column::MeetingId.eq(id));
     }
-    if let Some(id) = &f.issue_id {
-        cond = cond.add(action::Column::IssueId.eq(parse_id(id, "filter.issueId")?));
+    if let Some(id) = f.issue_id {
+        cond = cond.add(action::Column::IssueId.eq(id));
     }
     if let (Some(from), Some(to)) = (f.due_from, f.due_to)
         && from > to
@@ -139,19 +120,18 @@ pub async fn list_query<C: ConnectionTrait>(
         ));
     }
     if let Some(from) = f.due_from {
-        cond = cond.add(action::Column::DueOn.gte(from.0));
+        cond = cond.add(action::Column::DueOn.gte(from));
     }
     if let Some(to) = f.due_to {
-        cond = cond.add(action::Column::DueOn.lte(to.0));
+        cond = cond.add(action::Column::DueOn.lte(to));
     }
     if let Some(overdue) = f.overdue {
-        let on = overdue_on(f.as_of.map_or(today, |d| d.0));
+        let on = overdue_on(f.as_of.unwrap_or(today));
         cond = cond.add(if overdue { on } else { on.not() });
     }
     if let Some(pattern) = search::pattern(f.search.as_deref()) {
         cond = cond.add(search::matches(action::Column::Search, &pattern));
     }
-    let order = order.unwrap_or_default();
     let column = match order.field {
         ActionOrderField::DueOn => action::Column::DueOn,
         ActionOrderField::CreatedAt => action::Column::CreatedAt,

@@ -4,24 +4,18 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use entity::{action, action_update};
 
-use super::{
-    filter::{self, ActionFilter, ActionOrder},
-    service::{self, ActionStatus, Author, CreateActionInput, Priority, UpdateActionInput},
-};
+use super::{filter, service};
 use crate::{
-    audit::service::{Entry, log},
-    auth::{
-        graphql::User,
-        policy::{Operation, actor, authorize},
-        service::find_user,
-    },
+    auth::{graphql::User, policy::Operation, service::find_user},
     error::{AppError, AppResult},
     graphql::{
-        begin, commit, db,
+        authorize, db,
+        enums::{ActionStatus, Priority},
+        input::actions::{ActionFilter, ActionOrder, CreateActionInput, UpdateActionInput},
         loaders::{self, IssueKey, MeetingKey, MinistryKey, SupportersOf, UpdatesOf},
         pagination::{Conn, Page, paginate},
         scalars::{Date, DateTime, parse_id, to_id},
-        settings,
+        settings, who,
     },
     issues::graphql::Issue,
     meetings::graphql::Meeting,
@@ -199,7 +193,9 @@ pub async fn list_actions(
     order_by: Option<ActionOrder>,
 ) -> Result<Conn<Action>> {
     let page = Page::from_args(first, after.as_deref())?;
-    let select = filter::list_query(db(ctx), filter, order_by, settings(ctx).today()).await?;
+    let filter = filter.unwrap_or_default().into_domain()?;
+    let order = order_by.map(Into::into).unwrap_or_default();
+    let select = filter::list_query(db(ctx), filter, order, settings(ctx).today()).await?;
     let conn: Conn<Action> = paginate(db(ctx), select, page).await?;
     let rows: Vec<&action::Model> = conn.edges.iter().map(|e| &e.node.0).collect();
     prefetch(ctx, &rows).await?;
@@ -261,25 +257,12 @@ impl ActionQuery {
 #[derive(Default)]
 pub struct ActionMutation;
 
-/// The author of timeline entries written by this request.
-fn author(ctx: &Context<'_>) -> Option<Author> {
-    actor(ctx).ok().map(|a| Author::from(&a.user))
-}
-
 #[Object]
 impl ActionMutation {
     /// Adds an action to a meeting (and optionally to one of its issues).
     async fn create_action(&self, ctx: &Context<'_>, input: CreateActionInput) -> Result<Action> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let a = service::create(&txn, input).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::created("createAction", "Action", a.id, &a),
-        )
-        .await?;
-        commit(txn).await?;
+        let (meeting, issue, action) = input.into_domain()?;
+        let a = service::create(db(ctx), who(ctx)?, meeting, issue, action).await?;
         Ok(Action(a))
     }
 
@@ -292,17 +275,9 @@ impl ActionMutation {
         input: UpdateActionInput,
         expected_version: Option<i32>,
     ) -> Result<Action> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let (before, a) =
-            service::update(&txn, &id, input, expected_version, author(ctx).as_ref()).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("updateAction", "Action", a.id, &before, &a),
-        )
-        .await?;
-        commit(txn).await?;
+        let id = parse_id(&id, "id")?;
+        let changes = input.into_domain()?;
+        let a = service::update(db(ctx), who(ctx)?, id, changes, expected_version).await?;
         Ok(Action(a))
     }
 
@@ -317,26 +292,18 @@ impl ActionMutation {
         note: Option<String>,
         expected_version: Option<i32>,
     ) -> Result<Action> {
-        authorize(ctx, Operation::ChangeActionStatus(parse_id(&id, "id")?)).await?;
-        let txn = begin(ctx).await?;
+        let id = parse_id(&id, "id")?;
         let today = settings(ctx).today();
-        let (before, a) = service::change_status(
-            &txn,
-            &id,
-            status,
+        let a = service::change_status(
+            db(ctx),
+            who(ctx)?,
+            id,
+            status.into(),
             note.as_deref(),
             expected_version,
             today,
-            author(ctx).as_ref(),
         )
         .await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("changeActionStatus", "Action", a.id, &before, &a),
-        )
-        .await?;
-        commit(txn).await?;
         Ok(Action(a))
     }
 
@@ -348,20 +315,8 @@ impl ActionMutation {
         action_id: ID,
         note: String,
     ) -> Result<ActionUpdate> {
-        authorize(
-            ctx,
-            Operation::AddActionUpdate(parse_id(&action_id, "actionId")?),
-        )
-        .await?;
-        let txn = begin(ctx).await?;
-        let u = service::add_update(&txn, &action_id, &note, author(ctx).as_ref()).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::created("addActionUpdate", "ActionUpdate", u.id, &u),
-        )
-        .await?;
-        commit(txn).await?;
+        let id = parse_id(&action_id, "actionId")?;
+        let u = service::add_update(db(ctx), who(ctx)?, id, &note).await?;
         Ok(ActionUpdate(u))
     }
 }

@@ -1,107 +1,63 @@
-//! Rules for actions: creation, edits, status changes and the timeline they leave.
+//! Rules for actions: creation, edits, status changes and the timeline they leave. Each
+//! public change is one unit of work: authorised for the actor, written with its timeline
+//! entry and audit event in one transaction.
 
-use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
 use chrono::NaiveDate;
-use entity::{action, action_supporter, action_update, enums as db, issue};
+pub use entity::enums::{ActionStatus, Priority};
+use entity::{action, action_supporter, action_update, issue, meeting};
 use sea_orm::{
-    ActiveEnum, ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Set,
+    ActiveEnum, ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection,
+    EntityTrait, QueryFilter, Set,
 };
 use uuid::Uuid;
 
+use super::timeline::{TimelineEntry, write_update};
 use crate::{
+    actor::{Author, Who},
+    audit::service::{self as audit, Entry},
+    auth::policy::{Operation, authorize},
+    db::{begin_write, check_version, save_versioned},
     error::{AppError, AppResult},
-    graphql::scalars::{Date, parse_id},
     ministries::service::{MinistryRef, resolve},
+    patch::Patch,
     validate,
 };
 
-/// Who writes a timeline entry.
+/// An action as agreed at a meeting (its meeting and issue are given apart).
 #[derive(Debug, Clone)]
-pub struct Author {
-    /// The user, when the author is one (a liaison answering a progress link is not).
-    pub id: Option<Uuid>,
-    pub name: String,
-}
-
-impl From<&entity::user::Model> for Author {
-    fn from(user: &entity::user::Model) -> Self {
-        Self {
-            id: Some(user.id),
-            name: user.name.clone(),
-        }
-    }
-}
-
-crate::mirror_enum! {
-    /// Where a follow-up action stands.
-    ActionStatus => db::ActionStatus { Open, InProgress, Blocked, Done, Cancelled }
-}
-
-crate::mirror_enum! {
-    /// How urgent an action is.
-    Priority => db::Priority { Low, Normal, High, Urgent }
-}
-
-/// An action agreed at the meeting being recorded (its meeting is implied).
-#[derive(InputObject, Debug, Clone)]
-pub struct MeetingActionInput {
+pub struct NewAction {
     pub title: String,
     pub description: Option<String>,
     pub lead_ministry: MinistryRef,
-    pub supporting_ministries: Option<Vec<MinistryRef>>,
-    pub due_on: Date,
+    pub supporting_ministries: Vec<MinistryRef>,
+    pub due_on: NaiveDate,
     /// NORMAL when not given.
     pub priority: Option<Priority>,
 }
 
-#[derive(InputObject, Debug, Clone)]
-pub struct CreateActionInput {
-    pub meeting_id: ID,
-    /// The issue this action addresses; it must belong to the same meeting.
-    pub issue_id: Option<ID>,
-    pub title: String,
-    pub description: Option<String>,
-    pub lead_ministry: MinistryRef,
-    pub supporting_ministries: Option<Vec<MinistryRef>>,
-    pub due_on: Date,
-    pub priority: Option<Priority>,
-}
-
-#[derive(InputObject, Debug, Clone, Default)]
-pub struct UpdateActionInput {
-    pub issue_id: MaybeUndefined<ID>,
+/// Changes to an action; what is left out stays.
+#[derive(Debug, Clone, Default)]
+pub struct ActionChanges {
+    pub issue_id: Patch<Uuid>,
     pub title: Option<String>,
-    pub description: MaybeUndefined<String>,
+    pub description: Patch<String>,
     pub lead_ministry: Option<MinistryRef>,
     /// Replaces the whole list.
     pub supporting_ministries: Option<Vec<MinistryRef>>,
     /// A new due date; the original one is kept and the change is written to the timeline.
-    pub due_on: Option<Date>,
+    pub due_on: Option<NaiveDate>,
     pub priority: Option<Priority>,
-    /// Why the action changed (e.g. the reason for a new due date), kept in the timeline.
+    /// Why the action changed, kept in the timeline.
     pub note: Option<String>,
 }
 
-impl From<CreateActionInput> for (MeetingActionInput, ID, Option<ID>) {
-    fn from(i: CreateActionInput) -> Self {
-        let rest = MeetingActionInput {
-            title: i.title,
-            description: i.description,
-            lead_ministry: i.lead_ministry,
-            supporting_ministries: i.supporting_ministries,
-            due_on: i.due_on,
-            priority: i.priority,
-        };
-        (rest, i.meeting_id, i.issue_id)
-    }
-}
-
-/// Inserts an action of `meeting_id`; `path` prefixes field names in errors.
+/// Inserts an action of `meeting_id` (in the caller's transaction); `path` prefixes field
+/// names in errors.
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     meeting_id: Uuid,
     issue_id: Option<Uuid>,
-    input: MeetingActionInput,
+    input: NewAction,
     path: &str,
 ) -> AppResult<action::Model> {
     let title = validate::required(&input.title, &format!("{path}.title"), validate::LINE)?;
@@ -111,13 +67,7 @@ pub async fn insert<C: ConnectionTrait>(
         validate::TEXT,
     )?;
     let lead = resolve(db, &input.lead_ministry, &format!("{path}.leadMinistry")).await?;
-    let supporters = supporters(
-        db,
-        lead.id,
-        input.supporting_ministries.as_deref().unwrap_or_default(),
-        path,
-    )
-    .await?;
+    let supporters = supporters(db, lead.id, &input.supporting_ministries, path).await?;
     let now = crate::db::now();
     let model = action::ActiveModel {
         // Filled in from the other fields when the row is saved.
@@ -128,10 +78,10 @@ pub async fn insert<C: ConnectionTrait>(
         title: Set(title),
         description: Set(description),
         lead_ministry_id: Set(lead.id),
-        due_on: Set(input.due_on.0),
-        original_due_on: Set(input.due_on.0),
-        priority: Set(input.priority.unwrap_or(Priority::Normal).into()),
-        status: Set(db::ActionStatus::Open),
+        due_on: Set(input.due_on),
+        original_due_on: Set(input.due_on),
+        priority: Set(input.priority.unwrap_or(Priority::Normal)),
+        status: Set(ActionStatus::Open),
         completed_on: Set(None),
         version: Set(1),
         created_at: Set(now),
@@ -143,14 +93,18 @@ pub async fn insert<C: ConnectionTrait>(
     Ok(model)
 }
 
-/// `createAction`: checks that the meeting exists and that the issue is one of its own.
-pub async fn create<C: ConnectionTrait>(
-    db: &C,
-    input: CreateActionInput,
+/// `createAction`: adds an action to a meeting (and to one of its issues, if given).
+pub async fn create(
+    db: &DatabaseConnection,
+    who: &Who,
+    meeting_id: Uuid,
+    issue_id: Option<Uuid>,
+    input: NewAction,
 ) -> AppResult<action::Model> {
-    let (rest, meeting_id, issue_id) = input.into();
-    let meeting_id = parse_id(&meeting_id, "input.meetingId")?;
-    if crate::meetings::service::find(db, meeting_id)
+    authorize(db, who, Operation::ManageRegistry, "createAction").await?;
+    let txn = begin_write(db).await?;
+    if meeting::Entity::find_by_id(meeting_id)
+        .one(&txn)
         .await?
         .is_none()
     {
@@ -159,20 +113,28 @@ pub async fn create<C: ConnectionTrait>(
             "no meeting has this ID",
         ));
     }
-    let issue_id = match &issue_id {
-        Some(id) => Some(issue_of_meeting(db, id, meeting_id, "input.issueId").await?),
+    let issue_id = match issue_id {
+        Some(id) => Some(issue_of_meeting(&txn, id, meeting_id, "input.issueId").await?),
         None => None,
     };
-    insert(db, meeting_id, issue_id, rest, "input").await
+    let a = insert(&txn, meeting_id, issue_id, input, "input").await?;
+    audit::record(
+        &txn,
+        who,
+        Entry::created("createAction", "Action", a.id, &a),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(a)
 }
 
 async fn issue_of_meeting<C: ConnectionTrait>(
     db: &C,
-    id: &ID,
+    id: Uuid,
     meeting_id: Uuid,
     field: &str,
 ) -> AppResult<Uuid> {
-    let issue = issue::Entity::find_by_id(parse_id(id, field)?)
+    let issue = issue::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::bad_input(field, "no issue has this ID"))?;
@@ -233,30 +195,6 @@ async fn replace_supporters<C: ConnectionTrait>(
     Ok(())
 }
 
-/// What a ministry has to do with an action.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stake {
-    Leads,
-    Supports,
-}
-
-/// Whether `ministry` leads or supports `action` (`None`: neither).
-pub async fn stake<C: ConnectionTrait>(
-    db: &C,
-    action: &action::Model,
-    ministry: Uuid,
-) -> AppResult<Option<Stake>> {
-    if action.lead_ministry_id == ministry {
-        return Ok(Some(Stake::Leads));
-    }
-    let supports = action_supporter::Entity::find()
-        .filter(action_supporter::Column::ActionId.eq(action.id))
-        .filter(action_supporter::Column::MinistryId.eq(ministry))
-        .one(db)
-        .await?;
-    Ok(supports.map(|_| Stake::Supports))
-}
-
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<action::Model>> {
     Ok(action::Entity::find_by_id(id).one(db).await?)
 }
@@ -264,24 +202,14 @@ pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<acti
 /// Loads an action for a change, checking the version the client last saw.
 async fn load_for_change<C: ConnectionTrait>(
     db: &C,
-    id: &ID,
-    field: &str,
+    id: Uuid,
     expected_version: Option<i32>,
 ) -> AppResult<action::Model> {
-    let action = find(db, parse_id(id, field)?)
+    let action = find(db, id)
         .await?
-        .ok_or_else(|| AppError::not_found_at("action", field))?;
+        .ok_or_else(|| AppError::not_found_at("action", "id"))?;
     check_version(action.version, expected_version)?;
     Ok(action)
-}
-
-pub fn check_version(current: i32, expected: Option<i32>) -> AppResult<()> {
-    match expected {
-        Some(v) if v != current => Err(AppError::Conflict(format!(
-            "the record was changed by someone else (it is at version {current}, you had version {v}); reload it and try again"
-        ))),
-        _ => Ok(()),
-    }
 }
 
 /// Writes `next` over the stored row only if nobody changed it since `version` was read.
@@ -293,58 +221,45 @@ async fn save<C: ConnectionTrait>(
     next.version = version + 1;
     next.updated_at = crate::db::now();
     let next = next.with_search();
-    let result = action::Entity::update_many()
-        .set(action::ActiveModel::from(next.clone()).reset_all())
-        .filter(action::Column::Id.eq(next.id))
-        .filter(action::Column::Version.eq(version))
-        .exec(db)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "the action was changed by someone else meanwhile; reload it and try again".into(),
-        ));
-    }
+    let current = Condition::all()
+        .add(action::Column::Id.eq(next.id))
+        .add(action::Column::Version.eq(version));
+    save_versioned(
+        db,
+        action::ActiveModel::from(next.clone()),
+        current,
+        "action",
+    )
+    .await?;
     Ok(next)
 }
 
-struct TimelineEntry {
-    note: Option<String>,
-    from_status: Option<db::ActionStatus>,
-    to_status: Option<db::ActionStatus>,
-    previous_due_on: Option<NaiveDate>,
-    new_due_on: Option<NaiveDate>,
+/// `updateAction`: a new due date keeps the original one and is written to the timeline; a
+/// stale `expected_version` is a CONFLICT and changes nothing.
+pub async fn update(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
+    input: ActionChanges,
+    expected_version: Option<i32>,
+) -> AppResult<action::Model> {
+    authorize(db, who, Operation::ManageRegistry, "updateAction").await?;
+    let txn = begin_write(db).await?;
+    let (before, after) = change(&txn, id, input, expected_version, who.author().as_ref()).await?;
+    let entry = Entry::changed("updateAction", "Action", id, &before, &after);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
-async fn write_update<C: ConnectionTrait>(
+async fn change<C: ConnectionTrait>(
     db: &C,
-    action_id: Uuid,
-    entry: TimelineEntry,
-    author: Option<&Author>,
-) -> AppResult<action_update::Model> {
-    Ok(action_update::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        action_id: Set(action_id),
-        note: Set(entry.note),
-        from_status: Set(entry.from_status),
-        to_status: Set(entry.to_status),
-        previous_due_on: Set(entry.previous_due_on),
-        new_due_on: Set(entry.new_due_on),
-        author: Set(author.map(|a| a.name.clone())),
-        author_id: Set(author.and_then(|a| a.id)),
-        created_at: Set(crate::db::now()),
-    }
-    .insert(db)
-    .await?)
-}
-
-pub async fn update<C: ConnectionTrait>(
-    db: &C,
-    id: &ID,
-    input: UpdateActionInput,
+    id: Uuid,
+    input: ActionChanges,
     expected_version: Option<i32>,
     author: Option<&Author>,
 ) -> AppResult<(action::Model, action::Model)> {
-    let current = load_for_change(db, id, "id", expected_version).await?;
+    let current = load_for_change(db, id, expected_version).await?;
     let mut next = current.clone();
     let note = validate::optional(input.note.as_deref(), "input.note", validate::TEXT)?;
     if let Some(title) = &input.title {
@@ -353,10 +268,10 @@ pub async fn update<C: ConnectionTrait>(
     if let Some(d) = validate::patch(&input.description, "input.description", validate::TEXT)? {
         next.description = d;
     }
-    match &input.issue_id {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => next.issue_id = None,
-        MaybeUndefined::Value(issue) => {
+    match input.issue_id {
+        Patch::Keep => {}
+        Patch::Clear => next.issue_id = None,
+        Patch::Set(issue) => {
             next.issue_id =
                 Some(issue_of_meeting(db, issue, current.meeting_id, "input.issueId").await?);
         }
@@ -365,7 +280,7 @@ pub async fn update<C: ConnectionTrait>(
         next.lead_ministry_id = resolve(db, lead, "input.leadMinistry").await?.id;
     }
     if let Some(priority) = input.priority {
-        next.priority = priority.into();
+        next.priority = priority;
     }
     let new_supporters = match &input.supporting_ministries {
         Some(refs) => Some(supporters(db, next.lead_ministry_id, refs, "input").await?),
@@ -379,7 +294,7 @@ pub async fn update<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
-    let rescheduled = input.due_on.map(|d| d.0).filter(|d| *d != current.due_on);
+    let rescheduled = input.due_on.filter(|d| *d != current.due_on);
     if let Some(due) = rescheduled {
         next.due_on = due;
     }
@@ -405,19 +320,28 @@ pub async fn update<C: ConnectionTrait>(
     Ok((current, saved))
 }
 
-/// Moves an action to `status`: DONE records the completion date, leaving DONE clears it,
-/// and every change is written to the timeline.
-pub async fn change_status<C: ConnectionTrait>(
-    db: &C,
-    id: &ID,
+/// `changeActionStatus`: DONE records `today` as the completion date, leaving DONE clears it,
+/// and every change is written to the timeline. A liaison may do this on the actions its
+/// ministry leads (by token or through a progress link).
+pub async fn change_status(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
     status: ActionStatus,
     note: Option<&str>,
     expected_version: Option<i32>,
     today: NaiveDate,
-    author: Option<&Author>,
-) -> AppResult<(action::Model, action::Model)> {
-    let current = load_for_change(db, id, "id", expected_version).await?;
-    let status: db::ActionStatus = status.into();
+) -> AppResult<action::Model> {
+    authorize(
+        db,
+        who,
+        Operation::ChangeActionStatus(id),
+        "changeActionStatus",
+    )
+    .await?;
+    let txn = begin_write(db).await?;
+    let author = who.author();
+    let current = load_for_change(&txn, id, expected_version).await?;
     if status == current.status {
         return Err(AppError::bad_input(
             "status",
@@ -427,10 +351,10 @@ pub async fn change_status<C: ConnectionTrait>(
     let note = validate::optional(note, "note", validate::TEXT)?;
     let mut next = current.clone();
     next.status = status;
-    next.completed_on = (status == db::ActionStatus::Done).then_some(today);
-    let saved = save(db, next, current.version).await?;
+    next.completed_on = (status == ActionStatus::Done).then_some(today);
+    let saved = save(&txn, next, current.version).await?;
     write_update(
-        db,
+        &txn,
         saved.id,
         TimelineEntry {
             note,
@@ -439,25 +363,37 @@ pub async fn change_status<C: ConnectionTrait>(
             previous_due_on: None,
             new_due_on: None,
         },
-        author,
+        author.as_ref(),
     )
     .await?;
-    Ok((current, saved))
+    let entry = Entry::changed("changeActionStatus", "Action", id, &current, &saved);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
-/// Adds a progress note to an action's timeline.
-pub async fn add_update<C: ConnectionTrait>(
-    db: &C,
-    action_id: &ID,
+/// `addActionUpdate`: a progress note in the action's timeline. A liaison may do this on
+/// the actions its ministry leads or supports.
+pub async fn add_update(
+    db: &DatabaseConnection,
+    who: &Who,
+    action_id: Uuid,
     note: &str,
-    author: Option<&Author>,
 ) -> AppResult<action_update::Model> {
-    let action = find(db, parse_id(action_id, "actionId")?)
+    authorize(
+        db,
+        who,
+        Operation::AddActionUpdate(action_id),
+        "addActionUpdate",
+    )
+    .await?;
+    let txn = begin_write(db).await?;
+    let action = find(&txn, action_id)
         .await?
         .ok_or_else(|| AppError::not_found_at("action", "actionId"))?;
     let note = validate::required(note, "note", validate::TEXT)?;
-    write_update(
-        db,
+    let u = write_update(
+        &txn,
         action.id,
         TimelineEntry {
             note: Some(note),
@@ -466,7 +402,11 @@ pub async fn add_update<C: ConnectionTrait>(
             previous_due_on: None,
             new_due_on: None,
         },
-        author,
+        who.author().as_ref(),
     )
-    .await
+    .await?;
+    let entry = Entry::created("addActionUpdate", "ActionUpdate", u.id, &u);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(u)
 }

@@ -1,21 +1,48 @@
 //! GraphQL view of the audit trail (ADMIN and LEADERSHIP).
 
-use async_graphql::{Context, ID, Json, Object, Result};
+use async_graphql::{Context, ID, InputObject, Json, Object, Result};
 use entity::audit_event;
 
-use super::service::{self, AuditFilter};
+use super::service;
 use crate::{
-    auth::{
-        graphql::User,
-        policy::{Operation, authorize},
-        service::find_user,
-    },
+    auth::{graphql::User, policy::Operation, service::find_user},
+    error::AppResult,
     graphql::{
-        db,
+        authorize, db,
         pagination::{Conn, Page, paginate},
-        scalars::{DateTime, to_id},
+        scalars::{DateTime, parse_id, to_id},
     },
 };
+
+/// Which audit events to list.
+#[derive(InputObject, Debug, Clone, Default)]
+pub struct AuditFilter {
+    /// Events about this record.
+    pub entity_id: Option<ID>,
+    /// Events caused by this user.
+    pub actor_id: Option<ID>,
+    /// At or after this instant.
+    pub from: Option<DateTime>,
+    /// Before this instant.
+    pub to: Option<DateTime>,
+}
+
+impl AuditFilter {
+    fn into_domain(self) -> AppResult<service::AuditFilter> {
+        Ok(service::AuditFilter {
+            entity_id: self
+                .entity_id
+                .map(|id| parse_id(&id, "filter.entityId"))
+                .transpose()?,
+            actor_id: self
+                .actor_id
+                .map(|id| parse_id(&id, "filter.actorId"))
+                .transpose()?,
+            from: self.from.map(|d| d.0.to_utc()),
+            to: self.to.map(|d| d.0.to_utc()),
+        })
+    }
+}
 
 /// One change, or one refusal, and who caused it.
 pub struct AuditEvent(pub audit_event::Model);
@@ -95,6 +122,7 @@ impl AuditQuery {
     ) -> Result<Conn<AuditEvent>> {
         authorize(ctx, Operation::ReadAudit).await?;
         let page = Page::from_args(first, after.as_deref())?;
-        Ok(paginate(db(ctx), service::list_query(filter)?, page).await?)
+        let filter = filter.unwrap_or_default().into_domain()?;
+        Ok(paginate(db(ctx), service::list_query(filter), page).await?)
     }
 }

@@ -1,6 +1,6 @@
 //! Writing and reading audit events.
 
-use async_graphql::{Context, ID, InputObject};
+use chrono::{DateTime, Utc};
 use entity::audit_event;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -10,19 +10,10 @@ use serde::Serialize;
 use uuid::Uuid;
 
 use crate::{
-    auth::service::Actor,
+    actor::{Actor, Who},
     db::now,
     error::AppResult,
-    graphql::scalars::{DateTime, parse_id},
 };
-
-/// The id of the HTTP request being served, kept in the GraphQL request data.
-#[derive(Debug, Clone)]
-pub struct RequestId(pub String);
-
-pub fn request_id<'a>(ctx: &Context<'a>) -> Option<&'a str> {
-    ctx.data_opt::<RequestId>().map(|r| r.0.as_str())
-}
 
 /// One event to record.
 #[derive(Debug, Clone)]
@@ -96,48 +87,27 @@ impl Entry {
     }
 }
 
-/// Writes one audit event; in the mutation's own transaction, so both commit or neither.
-/// Without an actor, the change came from the command line.
-pub async fn record<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    request_id: Option<&str>,
-    entry: Entry,
-) -> AppResult<()> {
-    let name = actor.map_or_else(|| "cli".to_owned(), |a| a.user.name.clone());
-    write(db, actor, &name, request_id, entry).await
-}
-
-/// Writes one audit event for someone who is not a user, e.g. a liaison answering a
-/// progress link.
-pub async fn record_named<C: ConnectionTrait>(
-    db: &C,
-    name: &str,
-    request_id: Option<&str>,
-    entry: Entry,
-) -> AppResult<()> {
-    write(db, None, name, request_id, entry).await
-}
-
-async fn write<C: ConnectionTrait>(
-    db: &C,
-    actor: Option<&Actor>,
-    name: &str,
-    request_id: Option<&str>,
-    entry: Entry,
-) -> AppResult<()> {
+/// Writes one audit event as `who`; given the change's own transaction, both commit or
+/// neither.
+pub async fn record<C: ConnectionTrait>(db: &C, who: &Who, entry: Entry) -> AppResult<()> {
+    // A liaison acts only through a progress link; the trail names all of it `respond`, with
+    // what was done in the record itself.
+    let operation = match who.actor {
+        Actor::Liaison { .. } => "respond".to_owned(),
+        _ => entry.operation,
+    };
     audit_event::ActiveModel {
         id: Set(Uuid::now_v7()),
-        actor_id: Set(actor.map(|a| a.user.id)),
-        actor_name: Set(Some(name.to_owned())),
-        token_id: Set(actor.map(|a| a.token_id)),
-        operation: Set(entry.operation),
+        actor_id: Set(who.user_model().map(|u| u.id)),
+        actor_name: Set(Some(who.name())),
+        token_id: Set(who.token_id()),
+        operation: Set(operation),
         outcome: Set(entry.outcome.to_owned()),
         entity_type: Set(entry.entity_type.map(str::to_owned)),
         entity_id: Set(entry.entity_id),
         before: Set(entry.before),
         after: Set(entry.after),
-        request_id: Set(request_id.map(str::to_owned)),
+        request_id: Set(who.request_id.clone()),
         created_at: Set(now()),
     }
     .insert(db)
@@ -145,41 +115,36 @@ async fn write<C: ConnectionTrait>(
     Ok(())
 }
 
-/// Records what the mutation being resolved changed, as the request's actor.
-pub async fn log<C: ConnectionTrait>(ctx: &Context<'_>, db: &C, entry: Entry) -> AppResult<()> {
-    record(db, ctx.data_opt::<Actor>(), request_id(ctx), entry).await
-}
-
-#[derive(InputObject, Debug, Clone, Default)]
+/// Which events to list.
+#[derive(Debug, Clone, Default)]
 pub struct AuditFilter {
     /// Events about this record.
-    pub entity_id: Option<ID>,
+    pub entity_id: Option<Uuid>,
     /// Events caused by this user.
-    pub actor_id: Option<ID>,
+    pub actor_id: Option<Uuid>,
     /// At or after this instant.
-    pub from: Option<DateTime>,
+    pub from: Option<DateTime<Utc>>,
     /// Before this instant.
-    pub to: Option<DateTime>,
+    pub to: Option<DateTime<Utc>>,
 }
 
 /// Events matching `filter`, newest first.
-pub fn list_query(filter: Option<AuditFilter>) -> AppResult<Select<audit_event::Entity>> {
-    let f = filter.unwrap_or_default();
+pub fn list_query(f: AuditFilter) -> Select<audit_event::Entity> {
     let mut cond = Condition::all();
-    if let Some(id) = &f.entity_id {
-        cond = cond.add(audit_event::Column::EntityId.eq(parse_id(id, "filter.entityId")?));
+    if let Some(id) = f.entity_id {
+        cond = cond.add(audit_event::Column::EntityId.eq(id));
     }
-    if let Some(id) = &f.actor_id {
-        cond = cond.add(audit_event::Column::ActorId.eq(parse_id(id, "filter.actorId")?));
+    if let Some(id) = f.actor_id {
+        cond = cond.add(audit_event::Column::ActorId.eq(id));
     }
     if let Some(from) = f.from {
-        cond = cond.add(audit_event::Column::CreatedAt.gte(from.0.to_utc()));
+        cond = cond.add(audit_event::Column::CreatedAt.gte(from));
     }
     if let Some(to) = f.to {
-        cond = cond.add(audit_event::Column::CreatedAt.lt(to.0.to_utc()));
+        cond = cond.add(audit_event::Column::CreatedAt.lt(to));
     }
-    Ok(audit_event::Entity::find()
+    audit_event::Entity::find()
         .filter(cond)
         .order_by_desc(audit_event::Column::CreatedAt)
-        .order_by_desc(audit_event::Column::Id))
+        .order_by_desc(audit_event::Column::Id)
 }

@@ -3,17 +3,17 @@
 use async_graphql::{Context, ID, Object, Result, SimpleObject};
 use entity::{api_token, user};
 
-use super::{
-    policy::{Operation, actor, authorize},
-    service::{self, CreateUserInput, Role, UpdateUserInput},
-};
+use super::{policy::Operation, service};
 use crate::{
-    audit::service::{Entry, log},
+    error::AppError,
     graphql::{
-        begin, commit, db,
+        authorize, db,
+        enums::Role,
+        input::auth::{CreateUserInput, UpdateUserInput},
         loaders::{self, MinistryKey},
         pagination::{Conn, Page, paginate},
         scalars::{DateTime, parse_id, to_id},
+        who,
     },
     ministries::graphql::Ministry,
 };
@@ -53,7 +53,7 @@ impl User {
     }
     /// The user's tokens (never the tokens themselves). ADMIN, or the user.
     async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
-        if actor(ctx)?.user.id != self.0.id {
+        if who(ctx)?.user_model().map(|u| u.id) != Some(self.0.id) {
             authorize(ctx, Operation::ReadUsers).await?;
         }
         let rows = service::tokens_of(db(ctx), self.0.id).await?;
@@ -108,7 +108,8 @@ pub struct AuthQuery;
 impl AuthQuery {
     /// The user behind the token of this request.
     async fn me(&self, ctx: &Context<'_>) -> Result<User> {
-        Ok(User(actor(ctx)?.user.clone()))
+        let user = who(ctx)?.user_model().ok_or(AppError::Unauthenticated)?;
+        Ok(User(user.clone()))
     }
 
     /// Every user, by name. ADMIN only.
@@ -131,27 +132,15 @@ pub struct AuthMutation;
 impl AuthMutation {
     /// Creates a user. ADMIN only.
     async fn create_user(&self, ctx: &Context<'_>, input: CreateUserInput) -> Result<User> {
-        authorize(ctx, Operation::ManageUsers).await?;
-        let txn = begin(ctx).await?;
-        let u = service::create_user(&txn, input).await?;
-        log(ctx, &txn, Entry::created("createUser", "User", u.id, &u)).await?;
-        commit(txn).await?;
+        let u = service::create_user(db(ctx), who(ctx)?, input.into_domain()?).await?;
         Ok(User(u))
     }
 
     /// Changes a user: name, email, role, ministry, or `active` (false stops every token of
-    /// the user at once). ADMIN only.
+    /// the user at once). The last active ADMIN cannot be demoted or deactivated. ADMIN only.
     async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
-        authorize(ctx, Operation::ManageUsers).await?;
-        let txn = begin(ctx).await?;
-        let (before, u) = service::update_user(&txn, &id, input).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("updateUser", "User", u.id, &before, &u),
-        )
-        .await?;
-        commit(txn).await?;
+        let id = parse_id(&id, "id")?;
+        let u = service::update_user(db(ctx), who(ctx)?, id, input.into_domain()?).await?;
         Ok(User(u))
     }
 
@@ -163,18 +152,9 @@ impl AuthMutation {
         name: String,
         expires_in_days: Option<i32>,
     ) -> Result<IssuedToken> {
-        authorize(ctx, Operation::ManageUsers).await?;
-        let txn = begin(ctx).await?;
-        let user = service::user_by_id(&txn, &user_id, "userId").await?;
-        let (token, model) =
-            service::issue_token(&txn, user.id, &name, expires_in_days.map(i64::from)).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::created("issueToken", "ApiToken", model.id, &model),
-        )
-        .await?;
-        commit(txn).await?;
+        let user_id = parse_id(&user_id, "userId")?;
+        let days = expires_in_days.map(i64::from);
+        let (token, model) = service::issue_token(db(ctx), who(ctx)?, user_id, &name, days).await?;
         Ok(IssuedToken {
             token,
             api_token: ApiToken(model),
@@ -183,16 +163,7 @@ impl AuthMutation {
 
     /// Revokes a token: it stops working at once. ADMIN only.
     async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
-        authorize(ctx, Operation::ManageUsers).await?;
-        let txn = begin(ctx).await?;
-        let (before, after) = service::revoke_token(&txn, parse_id(&id, "id")?).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("revokeToken", "ApiToken", after.id, &before, &after),
-        )
-        .await?;
-        commit(txn).await?;
-        Ok(ApiToken(after))
+        let t = service::revoke_token(db(ctx), who(ctx)?, parse_id(&id, "id")?).await?;
+        Ok(ApiToken(t))
     }
 }

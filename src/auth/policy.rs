@@ -1,19 +1,18 @@
-//! What each role may do: the one place every operation is checked.
+//! What each actor may do: the one place every operation is checked.
 //!
 //! Every GraphQL operation needs a valid token (checked before execution). Queries are open to
-//! every role except the user list (ADMIN) and the audit trail (ADMIN, LEADERSHIP). Each
-//! mutation calls [`authorize`] first with the [`Operation`] it performs.
+//! every role except the user list and whole user records (ADMIN) and the audit trail (ADMIN,
+//! LEADERSHIP). Each change is checked by the service that makes it, with the [`Operation`] it
+//! performs, whoever asks: a user, the command line, or a liaison through a progress link.
 
-use async_graphql::Context;
-use entity::enums::Role;
+use entity::{action, action_supporter, enums::Role};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter};
 use uuid::Uuid;
 
-use super::service::Actor;
 use crate::{
-    actions::service::{self as actions, Stake},
+    actor::{Actor, Who},
     audit::service::{self as audit, Entry},
     error::{AppError, AppResult},
-    graphql::db,
 };
 
 /// What an operation does, with the record it touches when that matters for the decision.
@@ -27,7 +26,7 @@ pub enum Operation {
     AddActionUpdate(Uuid),
     /// Users and tokens.
     ManageUsers,
-    /// Read the list of users.
+    /// Read the list of users, or a whole user record.
     ReadUsers,
     /// Read the audit trail.
     ReadAudit,
@@ -37,22 +36,49 @@ pub enum Operation {
     ReadReminders,
 }
 
-/// What the liaison's ministry has to do with the action.
-async fn stake(ctx: &Context<'_>, action_id: Uuid, ministry: Uuid) -> AppResult<Option<Stake>> {
-    let action = actions::find(db(ctx), action_id)
+/// What a ministry has to do with an action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stake {
+    Leads,
+    Supports,
+}
+
+/// Whether `ministry` leads or supports `action` (`None`: neither).
+pub async fn stake<C: ConnectionTrait>(
+    db: &C,
+    action: &action::Model,
+    ministry: Uuid,
+) -> AppResult<Option<Stake>> {
+    if action.lead_ministry_id == ministry {
+        return Ok(Some(Stake::Leads));
+    }
+    let supports = action_supporter::Entity::find()
+        .filter(action_supporter::Column::ActionId.eq(action.id))
+        .filter(action_supporter::Column::MinistryId.eq(ministry))
+        .one(db)
+        .await?;
+    Ok(supports.map(|_| Stake::Supports))
+}
+
+/// The stake of the actor's ministry in the action `id`.
+async fn stake_of<C: ConnectionTrait>(db: &C, who: &Who, id: Uuid) -> AppResult<Option<Stake>> {
+    let Some(ministry) = who.ministry_id() else {
+        return Ok(None);
+    };
+    let action = action::Entity::find_by_id(id)
+        .one(db)
         .await?
         .ok_or_else(|| AppError::not_found_at("action", "id"))?;
-    actions::stake(db(ctx), &action, ministry).await
+    stake(db, &action, ministry).await
 }
 
-/// The actor of the request (set by the HTTP layer once the token checked out).
-pub fn actor<'a>(ctx: &Context<'a>) -> AppResult<&'a Actor> {
-    ctx.data_opt::<Actor>().ok_or(AppError::Unauthenticated)
-}
-
-async fn allowed(ctx: &Context<'_>, actor: &Actor, op: Operation) -> AppResult<bool> {
-    let role = actor.user.role;
-    Ok(match (role, op) {
+async fn allowed<C: ConnectionTrait>(db: &C, who: &Who, op: Operation) -> AppResult<bool> {
+    if let Actor::User { user, .. } = &who.actor
+        && !user.active
+    {
+        return Ok(false);
+    }
+    Ok(match (who.role(), op) {
         (Role::Admin, _) => true,
         (Role::Secretariat, Operation::ManageRegistry)
         | (Role::Secretariat, Operation::ChangeActionStatus(_))
@@ -60,58 +86,40 @@ async fn allowed(ctx: &Context<'_>, actor: &Actor, op: Operation) -> AppResult<b
         | (Role::Secretariat, Operation::RunReminders)
         | (Role::Secretariat, Operation::ReadReminders) => true,
         (Role::Leadership, Operation::ReadAudit) => true,
-        (Role::Liaison, Operation::ChangeActionStatus(id)) => match actor.user.ministry_id {
-            Some(m) => stake(ctx, id, m).await? == Some(Stake::Leads),
-            None => false,
-        },
-        (Role::Liaison, Operation::AddActionUpdate(id)) => match actor.user.ministry_id {
-            Some(m) => stake(ctx, id, m).await?.is_some(),
-            None => false,
-        },
+        (Role::Liaison, Operation::ChangeActionStatus(id)) => {
+            stake_of(db, who, id).await? == Some(Stake::Leads)
+        }
+        (Role::Liaison, Operation::AddActionUpdate(id)) => stake_of(db, who, id).await?.is_some(),
         _ => false,
     })
 }
 
-/// The refusals already recorded for this request, so that a field refused on every item of a
-/// list is recorded once, not once per item.
-#[derive(Default)]
-pub struct Refusals(std::sync::Mutex<std::collections::HashSet<(String, Option<Uuid>)>>);
-
-fn first_refusal(ctx: &Context<'_>, operation: &str, entity: Option<Uuid>) -> bool {
-    match ctx.data_opt::<Refusals>() {
-        Some(seen) => seen
-            .0
-            .lock()
-            .map(|mut set| set.insert((operation.to_owned(), entity)))
-            .unwrap_or(true),
-        None => true,
+/// Lets `operation` (named as the client called it, e.g. `changeActionStatus`) through, or
+/// refuses it with FORBIDDEN and records the refusal in the audit trail, once per request.
+pub async fn authorize<C: ConnectionTrait>(
+    db: &C,
+    who: &Who,
+    op: Operation,
+    operation: &str,
+) -> AppResult<()> {
+    if allowed(db, who, op).await? {
+        return Ok(());
     }
-}
-
-/// Lets the operation through, or refuses it with FORBIDDEN and records the refusal in the
-/// audit trail. The operation's name is the GraphQL field being resolved.
-pub async fn authorize<'a>(ctx: &Context<'a>, op: Operation) -> AppResult<&'a Actor> {
-    let actor = actor(ctx)?;
-    if allowed(ctx, actor, op).await? {
-        return Ok(actor);
-    }
-    let operation = ctx.field().name();
     let entity_id = match op {
         Operation::ChangeActionStatus(id) | Operation::AddActionUpdate(id) => Some(id),
         _ => None,
     };
-    if first_refusal(ctx, operation, entity_id) {
+    if who.first_refusal(operation, entity_id) {
         let entry = Entry::refused(operation, entity_id.map(|id| ("Action", id)));
-        audit::record(db(ctx), Some(actor), audit::request_id(ctx), entry).await?;
+        audit::record(db, who, entry).await?;
     }
-    tracing::info!(operation, user = %actor.user.id, "refused");
-    Err(AppError::Forbidden(format!(
-        "your role ({}) may not {operation}{}",
-        sea_orm::ActiveEnum::to_value(&actor.user.role),
-        if entity_id.is_some() {
-            " on this action"
-        } else {
-            ""
+    tracing::info!(operation, actor = %who.name(), "refused");
+    let role = sea_orm::ActiveEnum::to_value(&who.role());
+    Err(AppError::Forbidden(match (&who.actor, entity_id) {
+        (Actor::Liaison { .. }, _) => {
+            "only the lead ministry changes the status; a supporting ministry adds notes".into()
         }
-    )))
+        (_, Some(_)) => format!("your role ({role}) may not {operation} on this action"),
+        (_, None) => format!("your role ({role}) may not {operation}"),
+    }))
 }

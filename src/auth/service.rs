@@ -2,8 +2,8 @@
 
 use std::path::Path;
 
-use async_graphql::{Enum, ID, InputObject};
 use chrono::{DateTime, Duration, Utc};
+pub use entity::enums::Role;
 use entity::{api_token, enums as db, user};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
@@ -11,29 +11,22 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::tokens;
+use super::{
+    policy::{Operation, authorize},
+    tokens,
+};
 use crate::{
-    db::now,
+    actor::Who,
+    audit::service::{self as audit, Entry},
+    db::{begin_write, now},
     error::{AppError, AppResult},
-    graphql::scalars::parse_id,
     ministries::service::{MinistryRef, resolve},
+    patch::Patch,
     validate,
 };
 
-crate::mirror_enum! {
-    /// What a user may do: ADMIN everything; SECRETARIAT the registry; LIAISON report progress
-    /// on its own ministry's actions; LEADERSHIP read.
-    Role => db::Role { Admin, Secretariat, Liaison, Leadership }
-}
-
-/// The user and token behind a request.
+/// A user to create.
 #[derive(Debug, Clone)]
-pub struct Actor {
-    pub user: user::Model,
-    pub token_id: Uuid,
-}
-
-#[derive(InputObject, Debug, Clone)]
 pub struct CreateUserInput {
     pub name: String,
     pub email: Option<String>,
@@ -42,13 +35,14 @@ pub struct CreateUserInput {
     pub ministry: Option<MinistryRef>,
 }
 
-#[derive(InputObject, Debug, Clone, Default)]
+/// Changes to a user; what is left out stays.
+#[derive(Debug, Clone, Default)]
 pub struct UpdateUserInput {
     pub name: Option<String>,
-    pub email: async_graphql::MaybeUndefined<String>,
+    pub email: Patch<String>,
     pub role: Option<Role>,
-    /// The ministry of a LIAISON; null for other roles.
-    pub ministry: async_graphql::MaybeUndefined<MinistryRef>,
+    /// The ministry of a LIAISON; cleared for other roles.
+    pub ministry: Patch<MinistryRef>,
     /// False stops every token of the user at once; true lets them work again.
     pub active: Option<bool>,
 }
@@ -68,29 +62,48 @@ fn ministry_for_role(role: db::Role, ministry: Option<Uuid>) -> AppResult<Option
     }
 }
 
-/// Changes a user. Returns the user before and after.
-pub async fn update_user<C: ConnectionTrait>(
+/// `updateUser`: changes a user (ADMIN). The last active ADMIN cannot be demoted or
+/// deactivated.
+pub async fn update_user(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
+    input: UpdateUserInput,
+) -> AppResult<user::Model> {
+    authorize(db, who, Operation::ManageUsers, "updateUser").await?;
+    let txn = begin_write(db).await?;
+    let (before, after) = change_user(&txn, id, input).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry::changed("updateUser", "User", id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn change_user<C: ConnectionTrait>(
     db: &C,
-    id: &ID,
+    id: Uuid,
     input: UpdateUserInput,
 ) -> AppResult<(user::Model, user::Model)> {
-    use async_graphql::MaybeUndefined;
     let before = user_by_id(db, id, "id").await?;
     let mut model: user::ActiveModel = before.clone().into();
     if let Some(name) = &input.name {
         model.name = Set(validate::required(name, "input.name", validate::LINE)?);
     }
     match &input.email {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => model.email = Set(None),
-        MaybeUndefined::Value(e) => model.email = Set(Some(validate::email(e, "input.email")?)),
+        Patch::Keep => {}
+        Patch::Clear => model.email = Set(None),
+        Patch::Set(e) => model.email = Set(Some(validate::email(e, "input.email")?)),
     }
-    let role = input.role.map_or(before.role, Into::into);
+    let role = input.role.unwrap_or(before.role);
     model.role = Set(role);
     let ministry = match &input.ministry {
-        MaybeUndefined::Undefined => before.ministry_id,
-        MaybeUndefined::Null => None,
-        MaybeUndefined::Value(r) => Some(resolve(db, r, "input.ministry").await?.id),
+        Patch::Keep => before.ministry_id,
+        Patch::Clear => None,
+        Patch::Set(r) => Some(resolve(db, r, "input.ministry").await?.id),
     };
     model.ministry_id = Set(ministry_for_role(role, ministry)?);
     let active = input.active.unwrap_or(before.active);
@@ -127,15 +140,26 @@ async fn another_active_admin<C: ConnectionTrait>(db: &C, except: Uuid) -> AppRe
 /// Longest a token may live.
 pub const MAX_TOKEN_DAYS: i64 = 3650;
 
-pub async fn create_user<C: ConnectionTrait>(
-    db: &C,
+/// `createUser` (ADMIN).
+pub async fn create_user(
+    db: &DatabaseConnection,
+    who: &Who,
     input: CreateUserInput,
 ) -> AppResult<user::Model> {
+    authorize(db, who, Operation::ManageUsers, "createUser").await?;
+    let txn = begin_write(db).await?;
+    let u = insert_user(&txn, input).await?;
+    audit::record(&txn, who, Entry::created("createUser", "User", u.id, &u)).await?;
+    txn.commit().await?;
+    Ok(u)
+}
+
+async fn insert_user<C: ConnectionTrait>(db: &C, input: CreateUserInput) -> AppResult<user::Model> {
     let ministry = match &input.ministry {
         Some(r) => Some(resolve(db, r, "input.ministry").await?.id),
         None => None,
     };
-    let ministry = ministry_for_role(input.role.into(), ministry)?;
+    let ministry = ministry_for_role(input.role, ministry)?;
     let email = match input
         .email
         .as_deref()
@@ -154,7 +178,7 @@ pub async fn create_user<C: ConnectionTrait>(
             validate::LINE,
         )?),
         email: Set(email),
-        role: Set(input.role.into()),
+        role: Set(input.role),
         ministry_id: Set(ministry),
         active: Set(true),
         created_at: Set(now),
@@ -164,8 +188,63 @@ pub async fn create_user<C: ConnectionTrait>(
     .await?)
 }
 
-/// Issues a token for `user_id`; the token in clear is returned once and never stored.
-pub async fn issue_token<C: ConnectionTrait>(
+/// `issueToken` (ADMIN): a token for `user_id`; the token in clear is returned once and never
+/// stored.
+pub async fn issue_token(
+    db: &DatabaseConnection,
+    who: &Who,
+    user_id: Uuid,
+    name: &str,
+    expires_in_days: Option<i64>,
+) -> AppResult<(String, api_token::Model)> {
+    authorize(db, who, Operation::ManageUsers, "issueToken").await?;
+    let txn = begin_write(db).await?;
+    let user = user_by_id(&txn, user_id, "userId").await?;
+    let (token, model) = insert_token(&txn, user.id, name, expires_in_days).await?;
+    let entry = Entry::created("issueToken", "ApiToken", model.id, &model);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok((token, model))
+}
+
+/// A token for the active user of `name`, `role` and `ministry`, created if there is none
+/// (what `tindak token create` does).
+pub async fn token_for(
+    db: &DatabaseConnection,
+    who: &Who,
+    input: CreateUserInput,
+    expires_in_days: Option<i64>,
+) -> AppResult<(user::Model, String, api_token::Model)> {
+    authorize(db, who, Operation::ManageUsers, "issueToken").await?;
+    let txn = begin_write(db).await?;
+    let ministry = match &input.ministry {
+        Some(r) => Some(resolve(&txn, r, "ministry").await?.id),
+        None => None,
+    };
+    let existing = user::Entity::find()
+        .filter(user::Column::Name.eq(input.name.trim()))
+        .filter(user::Column::Role.eq(input.role))
+        .filter(user::Column::Active.eq(true))
+        .all(&txn)
+        .await?
+        .into_iter()
+        .find(|u| u.ministry_id == ministry);
+    let user = match existing {
+        Some(u) => u,
+        None => {
+            let u = insert_user(&txn, input).await?;
+            audit::record(&txn, who, Entry::created("createUser", "User", u.id, &u)).await?;
+            u
+        }
+    };
+    let (token, model) = insert_token(&txn, user.id, "cli", expires_in_days).await?;
+    let entry = Entry::created("issueToken", "ApiToken", model.id, &model);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok((user, token, model))
+}
+
+async fn insert_token<C: ConnectionTrait>(
     db: &C,
     user_id: Uuid,
     name: &str,
@@ -207,23 +286,22 @@ pub async fn find_user<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option
     Ok(user::Entity::find_by_id(id).one(db).await?)
 }
 
-pub async fn user_by_id<C: ConnectionTrait>(
-    db: &C,
-    id: &ID,
-    field: &str,
-) -> AppResult<user::Model> {
-    find_user(db, parse_id(id, field)?)
+async fn user_by_id<C: ConnectionTrait>(db: &C, id: Uuid, field: &str) -> AppResult<user::Model> {
+    find_user(db, id)
         .await?
         .ok_or_else(|| AppError::not_found_at("user", field))
 }
 
-/// Revokes a token; it stops working at once. Returns it before and after.
-pub async fn revoke_token<C: ConnectionTrait>(
-    db: &C,
+/// `revokeToken` (ADMIN): the token stops working at once.
+pub async fn revoke_token(
+    db: &DatabaseConnection,
+    who: &Who,
     id: Uuid,
-) -> AppResult<(api_token::Model, api_token::Model)> {
+) -> AppResult<api_token::Model> {
+    authorize(db, who, Operation::ManageUsers, "revokeToken").await?;
+    let txn = begin_write(db).await?;
     let before = api_token::Entity::find_by_id(id)
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or_else(|| AppError::not_found_at("token", "id"))?;
     if before.revoked_at.is_some() {
@@ -231,8 +309,11 @@ pub async fn revoke_token<C: ConnectionTrait>(
     }
     let mut model: api_token::ActiveModel = before.clone().into();
     model.revoked_at = Set(Some(now()));
-    let after = model.update(db).await?;
-    Ok((before, after))
+    let after = model.update(&txn).await?;
+    let entry = Entry::changed("revokeToken", "ApiToken", id, &before, &after);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(after)
 }
 
 /// How long a token's `lastUsedAt` may lag behind, to spare a write on every request.
@@ -240,7 +321,10 @@ const LAST_USED_GRANULARITY: i64 = 60;
 
 /// The actor behind a bearer token, or `None` when the token is unknown, expired, revoked,
 /// or its user deactivated.
-pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<Option<Actor>> {
+pub async fn authenticate<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+) -> AppResult<Option<(user::Model, Uuid)>> {
     let Some((found, Some(user))) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(tokens::hash(token)))
         .find_also_related(user::Entity)
@@ -266,10 +350,7 @@ pub async fn authenticate<C: ConnectionTrait>(db: &C, token: &str) -> AppResult<
             .exec(db)
             .await?;
     }
-    Ok(Some(Actor {
-        user,
-        token_id: found.id,
-    }))
+    Ok(Some((user, found.id)))
 }
 
 pub fn users_query() -> Select<user::Entity> {
@@ -327,7 +408,7 @@ pub async fn bootstrap_admin(db: &DatabaseConnection, path: &Path) -> anyhow::Re
         txn.commit().await?;
         return Ok(false);
     }
-    let admin = create_user(
+    let admin = insert_user(
         &txn,
         CreateUserInput {
             name: "Administrator".into(),
@@ -337,7 +418,7 @@ pub async fn bootstrap_admin(db: &DatabaseConnection, path: &Path) -> anyhow::Re
         },
     )
     .await?;
-    let (token, _) = issue_token(&txn, admin.id, "first start", None).await?;
+    let (token, _) = insert_token(&txn, admin.id, "first start", None).await?;
     // The token is written before the commit: if writing fails, no ADMIN exists whose token
     // nobody has.
     write_secret(path, &format!("{token}\n"))?;

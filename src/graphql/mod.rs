@@ -1,6 +1,8 @@
 //! Schema assembly: the merged query and mutation roots, limits, and shared context helpers.
 
+pub mod enums;
 pub mod http;
+pub mod input;
 pub mod loaders;
 pub mod node;
 pub mod pagination;
@@ -8,18 +10,25 @@ pub mod scalars;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, EmptySubscription, MergedObject, Schema, SchemaBuilder};
-use sea_orm::{DatabaseConnection, DatabaseTransaction};
+use async_graphql::{
+    Context, EmptySubscription, MaybeUndefined, MergedObject, Schema, SchemaBuilder,
+};
+use sea_orm::DatabaseConnection;
 
 use crate::{
     actions::graphql::{ActionMutation, ActionQuery},
+    actor::Who,
     audit::graphql::AuditQuery,
-    auth::graphql::{AuthMutation, AuthQuery},
-    config::Settings,
-    error::AppResult,
+    auth::{
+        graphql::{AuthMutation, AuthQuery},
+        policy::{self, Operation},
+    },
+    config::{Limits, Settings},
+    error::{AppError, AppResult},
     issues::graphql::{IssueMutation, IssueQuery},
     meetings::graphql::{MeetingMutation, MeetingQuery},
     ministries::graphql::{MinistryMutation, MinistryQuery},
+    patch::Patch,
     reminders::{
         graphql::{ReminderMutation, ReminderQuery},
         worker::Reminders,
@@ -49,17 +58,6 @@ pub struct Mutation(
 );
 
 pub type TindakSchema = Schema<Query, Mutation, EmptySubscription>;
-
-/// What one query may ask for; checked before any resolver runs.
-#[derive(Debug, Clone, Copy)]
-pub struct Limits {
-    /// Deepest nesting of fields.
-    pub max_depth: usize,
-    /// Most fields selected, each counting 1.
-    pub max_complexity: usize,
-    /// Whether clients may read the schema (GraphiQL needs it).
-    pub introspection: bool,
-}
 
 /// The schema without data: enough for the SDL.
 pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
@@ -99,11 +97,25 @@ pub fn settings<'a>(ctx: &Context<'a>) -> &'a Settings {
     ctx.data_unchecked::<Settings>()
 }
 
-/// Starts the transaction a mutation writes in; dropping it uncommitted rolls back.
-pub async fn begin(ctx: &Context<'_>) -> AppResult<DatabaseTransaction> {
-    Ok(crate::db::begin_write(db(ctx)).await?)
+/// The actor of the request (set by the HTTP layer once the token checked out).
+pub fn who<'a>(ctx: &Context<'a>) -> AppResult<&'a Who> {
+    ctx.data_opt::<Who>().ok_or(AppError::Unauthenticated)
 }
 
-pub async fn commit(txn: DatabaseTransaction) -> AppResult<()> {
-    Ok(txn.commit().await?)
+/// Lets the field being resolved through for the request's actor, or refuses it (FORBIDDEN,
+/// audited once per request) under the field's own name.
+pub async fn authorize<'a>(ctx: &Context<'a>, op: Operation) -> AppResult<&'a Who> {
+    let who = who(ctx)?;
+    policy::authorize(db(ctx), who, op, ctx.field().name()).await?;
+    Ok(who)
+}
+
+impl<T> From<MaybeUndefined<T>> for Patch<T> {
+    fn from(value: MaybeUndefined<T>) -> Self {
+        match value {
+            MaybeUndefined::Undefined => Patch::Keep,
+            MaybeUndefined::Null => Patch::Clear,
+            MaybeUndefined::Value(v) => Patch::Set(v),
+        }
+    }
 }

@@ -1,13 +1,10 @@
 //! The Relay `Node` interface and `node(id)`.
 
 use async_graphql::{Context, ID, Interface, Object, Result};
-use entity::{action_update, liaison};
-use sea_orm::EntityTrait;
 
 use super::{db, scalars::parse_id};
 use crate::{
     actions::graphql::{Action, ActionUpdate},
-    error::AppError,
     issues::graphql::Issue,
     meetings::graphql::Meeting,
     ministries::graphql::{Liaison, Ministry},
@@ -46,18 +43,10 @@ impl NodeQuery {
         if let Some(m) = crate::ministries::service::find(db, id).await? {
             return Ok(Some(Node::Ministry(m.into())));
         }
-        if let Some(m) = liaison::Entity::find_by_id(id)
-            .one(db)
-            .await
-            .map_err(AppError::from)?
-        {
+        if let Some(m) = crate::ministries::liaisons::find(db, id).await? {
             return Ok(Some(Node::Liaison(m.into())));
         }
-        if let Some(m) = action_update::Entity::find_by_id(id)
-            .one(db)
-            .await
-            .map_err(AppError::from)?
-        {
+        if let Some(m) = crate::actions::timeline::find(db, id).await? {
             return Ok(Some(Node::ActionUpdate(m.into())));
         }
         Ok(None)

@@ -3,17 +3,18 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::issue;
 
-use super::service::{self, AddIssueInput, IssueFilter, IssueStatus, UpdateIssueInput};
+use super::service;
 use crate::{
     actions::graphql::Action,
-    audit::service::{Entry, log},
-    auth::policy::{Operation, authorize},
     error::AppError,
     graphql::{
-        begin, commit, db,
+        db,
+        enums::IssueStatus,
+        input::issues::{AddIssueInput, IssueFilter, UpdateIssueInput},
         loaders::{self, ActionsOfIssue, MeetingKey},
         pagination::{Conn, Page, paginate},
         scalars::{DateTime, parse_id, to_id},
+        who,
     },
     meetings::graphql::Meeting,
 };
@@ -77,7 +78,7 @@ impl IssueQuery {
         filter: Option<IssueFilter>,
     ) -> Result<Conn<Issue>> {
         let page = Page::from_args(first, after.as_deref())?;
-        let select = service::list_query(filter)?;
+        let select = service::list_query(filter.unwrap_or_default().into_domain()?);
         Ok(paginate(db(ctx), select, page).await?)
     }
 
@@ -96,11 +97,8 @@ pub struct IssueMutation;
 impl IssueMutation {
     /// Adds an issue to a meeting.
     async fn add_issue(&self, ctx: &Context<'_>, input: AddIssueInput) -> Result<Issue> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let i = service::add(&txn, input).await?;
-        log(ctx, &txn, Entry::created("addIssue", "Issue", i.id, &i)).await?;
-        commit(txn).await?;
+        let (meeting, issue) = input.into_domain()?;
+        let i = service::add(db(ctx), who(ctx)?, meeting, issue).await?;
         Ok(Issue(i))
     }
 
@@ -111,16 +109,8 @@ impl IssueMutation {
         id: ID,
         input: UpdateIssueInput,
     ) -> Result<Issue> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let (before, i) = service::update(&txn, &id, input).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("updateIssue", "Issue", i.id, &before, &i),
-        )
-        .await?;
-        commit(txn).await?;
+        let id = parse_id(&id, "id")?;
+        let i = service::update(db(ctx), who(ctx)?, id, input.into()).await?;
         Ok(Issue(i))
     }
 }

@@ -1,54 +1,46 @@
 //! Rules and queries for issues.
 
-use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
-use entity::{enums as db, issue};
+pub use entity::enums::IssueStatus;
+use entity::{issue, meeting};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Select, Set,
 };
 use uuid::Uuid;
 
 use crate::{
-    actions::service::{self as actions, MeetingActionInput},
+    actions::service::{self as actions, NewAction},
+    actor::Who,
+    audit::service::{self as audit, Entry},
+    auth::policy::{Operation, authorize},
     error::{AppError, AppResult},
-    graphql::scalars::parse_id,
+    patch::Patch,
     search, validate,
 };
 
-crate::mirror_enum! {
-    /// Where an issue stands.
-    IssueStatus => db::IssueStatus { Open, Addressed, Closed }
-}
-
-/// An issue identified at the meeting being recorded, with the actions agreed for it.
-#[derive(InputObject, Debug, Clone)]
-pub struct MeetingIssueInput {
+/// An issue identified at a meeting, with the actions agreed for it.
+#[derive(Debug, Clone, Default)]
+pub struct NewIssue {
     pub title: String,
     pub description: Option<String>,
     /// Free text, e.g. the phase: pra-penempatan, masa penempatan, purna penempatan.
     pub category: Option<String>,
-    pub actions: Option<Vec<MeetingActionInput>>,
+    pub actions: Vec<NewAction>,
 }
 
-#[derive(InputObject, Debug, Clone)]
-pub struct AddIssueInput {
-    pub meeting_id: ID,
-    pub title: String,
-    pub description: Option<String>,
-    pub category: Option<String>,
-}
-
-#[derive(InputObject, Debug, Clone, Default)]
-pub struct UpdateIssueInput {
+/// Changes to an issue; what is left out stays.
+#[derive(Debug, Clone, Default)]
+pub struct IssueChanges {
     pub title: Option<String>,
-    pub description: MaybeUndefined<String>,
-    pub category: MaybeUndefined<String>,
+    pub description: Patch<String>,
+    pub category: Patch<String>,
     pub status: Option<IssueStatus>,
 }
 
-#[derive(InputObject, Debug, Clone, Default)]
+/// Which issues to list.
+#[derive(Debug, Clone, Default)]
 pub struct IssueFilter {
-    pub meeting_id: Option<ID>,
+    pub meeting_id: Option<Uuid>,
     pub status: Option<Vec<IssueStatus>>,
     /// Exact category, case-insensitive.
     pub category: Option<String>,
@@ -60,7 +52,7 @@ pub struct IssueFilter {
 pub async fn insert<C: ConnectionTrait>(
     db: &C,
     meeting_id: Uuid,
-    input: MeetingIssueInput,
+    input: NewIssue,
     path: &str,
 ) -> AppResult<issue::Model> {
     let now = crate::db::now();
@@ -85,13 +77,13 @@ pub async fn insert<C: ConnectionTrait>(
             &format!("{path}.category"),
             validate::LINE,
         )?),
-        status: Set(db::IssueStatus::Open),
+        status: Set(IssueStatus::Open),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(db)
     .await?;
-    for (i, action) in input.actions.unwrap_or_default().into_iter().enumerate() {
+    for (i, action) in input.actions.into_iter().enumerate() {
         actions::insert(
             db,
             meeting_id,
@@ -104,9 +96,17 @@ pub async fn insert<C: ConnectionTrait>(
     Ok(model)
 }
 
-pub async fn add<C: ConnectionTrait>(db: &C, input: AddIssueInput) -> AppResult<issue::Model> {
-    let meeting_id = parse_id(&input.meeting_id, "input.meetingId")?;
-    if crate::meetings::service::find(db, meeting_id)
+/// `addIssue`: adds an issue to a meeting.
+pub async fn add(
+    db: &DatabaseConnection,
+    who: &Who,
+    meeting_id: Uuid,
+    input: NewIssue,
+) -> AppResult<issue::Model> {
+    authorize(db, who, Operation::ManageRegistry, "addIssue").await?;
+    let txn = crate::db::begin_write(db).await?;
+    if meeting::Entity::find_by_id(meeting_id)
+        .one(&txn)
         .await?
         .is_none()
     {
@@ -115,25 +115,42 @@ pub async fn add<C: ConnectionTrait>(db: &C, input: AddIssueInput) -> AppResult<
             "no meeting has this ID",
         ));
     }
-    let spec = MeetingIssueInput {
-        title: input.title,
-        description: input.description,
-        category: input.category,
-        actions: None,
-    };
-    insert(db, meeting_id, spec, "input").await
+    let i = insert(&txn, meeting_id, input, "input").await?;
+    audit::record(&txn, who, Entry::created("addIssue", "Issue", i.id, &i)).await?;
+    txn.commit().await?;
+    Ok(i)
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<issue::Model>> {
     Ok(issue::Entity::find_by_id(id).one(db).await?)
 }
 
-pub async fn update<C: ConnectionTrait>(
+/// `updateIssue`: changes an issue, including its status.
+pub async fn update(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
+    input: IssueChanges,
+) -> AppResult<issue::Model> {
+    authorize(db, who, Operation::ManageRegistry, "updateIssue").await?;
+    let txn = crate::db::begin_write(db).await?;
+    let (before, after) = change(&txn, id, input).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry::changed("updateIssue", "Issue", id, &before, &after),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn change<C: ConnectionTrait>(
     db: &C,
-    id: &ID,
-    input: UpdateIssueInput,
+    id: Uuid,
+    input: IssueChanges,
 ) -> AppResult<(issue::Model, issue::Model)> {
-    let current = find(db, parse_id(id, "id")?)
+    let current = find(db, id)
         .await?
         .ok_or_else(|| AppError::not_found_at("issue", "id"))?;
     let mut model: issue::ActiveModel = current.clone().into();
@@ -147,21 +164,19 @@ pub async fn update<C: ConnectionTrait>(
         model.category = Set(c);
     }
     if let Some(status) = input.status {
-        model.status = Set(status.into());
+        model.status = Set(status);
     }
     model.updated_at = Set(crate::db::now());
     Ok((current, model.update(db).await?))
 }
 
 /// Issues matching `filter`, oldest first.
-pub fn list_query(filter: Option<IssueFilter>) -> AppResult<Select<issue::Entity>> {
-    let f = filter.unwrap_or_default();
+pub fn list_query(f: IssueFilter) -> Select<issue::Entity> {
     let mut cond = Condition::all();
-    if let Some(id) = &f.meeting_id {
-        cond = cond.add(issue::Column::MeetingId.eq(parse_id(id, "filter.meetingId")?));
+    if let Some(id) = f.meeting_id {
+        cond = cond.add(issue::Column::MeetingId.eq(id));
     }
     if let Some(statuses) = f.status {
-        let statuses: Vec<db::IssueStatus> = statuses.into_iter().map(Into::into).collect();
         cond = cond.add(issue::Column::Status.is_in(statuses));
     }
     if let Some(category) = f
@@ -178,8 +193,8 @@ pub fn list_query(filter: Option<IssueFilter>) -> AppResult<Select<issue::Entity
     if let Some(pattern) = search::pattern(f.search.as_deref()) {
         cond = cond.add(search::matches(issue::Column::Search, &pattern));
     }
-    Ok(issue::Entity::find()
+    issue::Entity::find()
         .filter(cond)
         .order_by_asc(issue::Column::CreatedAt)
-        .order_by_asc(issue::Column::Id))
+        .order_by_asc(issue::Column::Id)
 }

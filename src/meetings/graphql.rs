@@ -4,18 +4,17 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono_tz::Tz;
 use entity::{meeting, meeting_attendee};
 
-use super::service::{self, MeetingFilter, MeetingOrder, RecordMeetingInput, UpdateMeetingInput};
+use super::service;
 use crate::{
     actions::graphql::Action,
-    audit::service::{Entry, log},
-    auth::policy::{Operation, authorize},
     error::AppError,
     graphql::{
-        begin, commit, db,
+        db,
+        input::meetings::{MeetingFilter, MeetingOrder, RecordMeetingInput, UpdateMeetingInput},
         loaders::{self, ActionsOfMeeting, AttendeesOf, IssuesOf, MinistryKey},
         pagination::{Conn, Page, paginate},
         scalars::{DateTime, parse_id, to_id},
-        settings,
+        settings, who,
     },
     issues::graphql::Issue,
     ministries::graphql::Ministry,
@@ -127,7 +126,9 @@ impl MeetingQuery {
         order_by: Option<MeetingOrder>,
     ) -> Result<Conn<Meeting>> {
         let page = Page::from_args(first, after.as_deref())?;
-        let select = service::list_query(db(ctx), filter, order_by).await?;
+        let filter = filter.unwrap_or_default().into_domain()?;
+        let order = order_by.map(Into::into).unwrap_or_default();
+        let select = service::list_query(db(ctx), filter, order).await?;
         Ok(paginate(db(ctx), select, page).await?)
     }
 
@@ -151,16 +152,8 @@ impl MeetingMutation {
         ctx: &Context<'_>,
         input: RecordMeetingInput,
     ) -> Result<Meeting> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let m = service::record(&txn, input, settings(ctx).timezone).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::created("recordMeeting", "Meeting", m.id, &m),
-        )
-        .await?;
-        commit(txn).await?;
+        let input = input.into_domain()?;
+        let m = service::record(db(ctx), who(ctx)?, input, settings(ctx).timezone).await?;
         Ok(Meeting(m))
     }
 
@@ -173,16 +166,9 @@ impl MeetingMutation {
         input: UpdateMeetingInput,
         expected_version: Option<i32>,
     ) -> Result<Meeting> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let (before, m) = service::update(&txn, &id, input, expected_version).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("updateMeeting", "Meeting", m.id, &before, &m),
-        )
-        .await?;
-        commit(txn).await?;
+        let id = parse_id(&id, "id")?;
+        let changes = input.into_domain()?;
+        let m = service::update(db(ctx), who(ctx)?, id, changes, expected_version).await?;
         Ok(Meeting(m))
     }
 }

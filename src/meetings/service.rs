@@ -1,38 +1,40 @@
 //! Rules and queries for meetings: recording a whole meeting at once, and editing it.
 
-use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
+use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use entity::{meeting, meeting_attendee};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, Order, QueryFilter,
-    QueryOrder, Select, Set, sea_query::Query,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    Order, QueryFilter, QueryOrder, Select, Set, sea_query::Query,
 };
 use uuid::Uuid;
 
 use crate::{
-    actions::{
-        filter::OrderDirection,
-        service::{self as actions, MeetingActionInput, check_version},
-    },
+    actions::service::{self as actions, NewAction},
+    actor::Who,
+    audit::service::{self as audit, Entry},
+    auth::policy::{Operation, authorize},
+    db::{Direction, begin_write, check_version, save_versioned},
     error::{AppError, AppResult},
-    graphql::scalars::{DateTime, parse_id},
-    issues::service::{self as issues, MeetingIssueInput},
+    issues::service::{self as issues, NewIssue},
     ministries::service::{MinistryRef, resolve},
+    patch::Patch,
     search, validate,
 };
 
 /// A ministry that attended, with the names of its representatives.
-#[derive(InputObject, Debug, Clone)]
-pub struct AttendeeInput {
+#[derive(Debug, Clone)]
+pub struct Attendee {
     pub ministry: MinistryRef,
-    pub representatives: Option<Vec<String>>,
+    pub representatives: Vec<String>,
 }
 
-#[derive(InputObject, Debug, Clone)]
-pub struct RecordMeetingInput {
+/// A whole meeting to record.
+#[derive(Debug, Clone)]
+pub struct NewMeeting {
     pub title: String,
-    pub starts_at: DateTime,
-    /// IANA time zone of the meeting, e.g. `Asia/Jakarta`; the configured zone by default.
+    pub starts_at: DateTime<Utc>,
+    /// IANA time zone of the meeting; the configured zone by default.
     pub time_zone: Option<String>,
     pub location: Option<String>,
     pub chair: Option<String>,
@@ -40,41 +42,44 @@ pub struct RecordMeetingInput {
     pub convened_by: MinistryRef,
     pub summary: Option<String>,
     pub source_url: Option<String>,
-    pub attendees: Option<Vec<AttendeeInput>>,
-    pub issues: Option<Vec<MeetingIssueInput>>,
+    pub attendees: Vec<Attendee>,
+    pub issues: Vec<NewIssue>,
     /// Actions agreed at the meeting that address no single issue.
-    pub actions: Option<Vec<MeetingActionInput>>,
+    pub actions: Vec<NewAction>,
 }
 
-#[derive(InputObject, Debug, Clone, Default)]
-pub struct UpdateMeetingInput {
+/// Changes to a meeting; what is left out stays.
+#[derive(Debug, Clone, Default)]
+pub struct MeetingChanges {
     pub title: Option<String>,
-    pub starts_at: Option<DateTime>,
+    pub starts_at: Option<DateTime<Utc>>,
     pub time_zone: Option<String>,
-    pub location: MaybeUndefined<String>,
-    pub chair: MaybeUndefined<String>,
-    pub chair_position: MaybeUndefined<String>,
+    pub location: Patch<String>,
+    pub chair: Patch<String>,
+    pub chair_position: Patch<String>,
     pub convened_by: Option<MinistryRef>,
-    pub summary: MaybeUndefined<String>,
-    pub source_url: MaybeUndefined<String>,
+    pub summary: Patch<String>,
+    pub source_url: Patch<String>,
     /// Replaces the whole list of attendees.
-    pub attendees: Option<Vec<AttendeeInput>>,
+    pub attendees: Option<Vec<Attendee>>,
 }
 
-#[derive(InputObject, Debug, Clone, Default)]
+/// Which meetings to list.
+#[derive(Debug, Clone, Default)]
 pub struct MeetingFilter {
     pub convened_by: Option<MinistryRef>,
     /// Meetings this ministry attended.
     pub attendee: Option<MinistryRef>,
     /// Meetings starting at or after this instant.
-    pub starts_after: Option<DateTime>,
+    pub starts_after: Option<DateTime<Utc>>,
     /// Meetings starting before this instant.
-    pub starts_before: Option<DateTime>,
+    pub starts_before: Option<DateTime<Utc>>,
     /// Case-insensitive match on title, summary or location.
     pub search: Option<String>,
 }
 
-#[derive(Enum, Copy, Clone, Debug, PartialEq, Eq, Default)]
+/// What meetings are sorted by.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Default)]
 pub enum MeetingOrderField {
     #[default]
     StartsAt,
@@ -82,12 +87,20 @@ pub enum MeetingOrderField {
     UpdatedAt,
 }
 
-/// Newest meetings first unless asked otherwise.
-#[derive(InputObject, Debug, Clone, Copy)]
+/// How meetings are sorted: newest first unless asked otherwise.
+#[derive(Debug, Clone, Copy)]
 pub struct MeetingOrder {
     pub field: MeetingOrderField,
-    #[graphql(default_with = "OrderDirection::Desc")]
-    pub direction: OrderDirection,
+    pub direction: Direction,
+}
+
+impl Default for MeetingOrder {
+    fn default() -> Self {
+        Self {
+            field: MeetingOrderField::StartsAt,
+            direction: Direction::Desc,
+        }
+    }
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<meeting::Model>> {
@@ -106,11 +119,31 @@ fn time_zone(value: Option<&str>, default: Tz, field: &str) -> AppResult<String>
     }
 }
 
-/// Records a meeting with its attendees, issues and actions. Run it in a transaction: the
-/// first mistake anywhere in the input aborts the whole record.
-pub async fn record<C: ConnectionTrait>(
+/// `recordMeeting`: a meeting with its attendees, issues and actions, in one transaction:
+/// the first mistake anywhere in the input records nothing.
+pub async fn record(
+    db: &DatabaseConnection,
+    who: &Who,
+    input: NewMeeting,
+    default_tz: Tz,
+) -> AppResult<meeting::Model> {
+    authorize(db, who, Operation::ManageRegistry, "recordMeeting").await?;
+    let txn = begin_write(db).await?;
+    let m = insert(&txn, input, default_tz).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry::created("recordMeeting", "Meeting", m.id, &m),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Inserts a meeting with everything in it (in the caller's transaction).
+pub async fn insert<C: ConnectionTrait>(
     db: &C,
-    input: RecordMeetingInput,
+    input: NewMeeting,
     default_tz: Tz,
 ) -> AppResult<meeting::Model> {
     let convened_by = resolve(db, &input.convened_by, "input.convenedBy").await?;
@@ -124,7 +157,7 @@ pub async fn record<C: ConnectionTrait>(
             "input.title",
             validate::LINE,
         )?),
-        starts_at: Set(input.starts_at.0.to_utc()),
+        starts_at: Set(input.starts_at),
         time_zone: Set(time_zone(
             input.time_zone.as_deref(),
             default_tz,
@@ -161,11 +194,11 @@ pub async fn record<C: ConnectionTrait>(
     }
     .insert(db)
     .await?;
-    write_attendees(db, model.id, input.attendees.as_deref().unwrap_or_default()).await?;
-    for (i, issue) in input.issues.unwrap_or_default().into_iter().enumerate() {
+    write_attendees(db, model.id, &input.attendees).await?;
+    for (i, issue) in input.issues.into_iter().enumerate() {
         issues::insert(db, model.id, issue, &format!("input.issues[{i}]")).await?;
     }
-    for (i, action) in input.actions.unwrap_or_default().into_iter().enumerate() {
+    for (i, action) in input.actions.into_iter().enumerate() {
         actions::insert(db, model.id, None, action, &format!("input.actions[{i}]")).await?;
     }
     Ok(model)
@@ -174,7 +207,7 @@ pub async fn record<C: ConnectionTrait>(
 async fn write_attendees<C: ConnectionTrait>(
     db: &C,
     meeting_id: Uuid,
-    attendees: &[AttendeeInput],
+    attendees: &[Attendee],
 ) -> AppResult<()> {
     meeting_attendee::Entity::delete_many()
         .filter(meeting_attendee::Column::MeetingId.eq(meeting_id))
@@ -193,7 +226,7 @@ async fn write_attendees<C: ConnectionTrait>(
         }
         seen.push(ministry.id);
         let mut names = Vec::new();
-        for (j, name) in a.representatives.iter().flatten().enumerate() {
+        for (j, name) in a.representatives.iter().enumerate() {
             let path = format!("{field}.representatives[{j}]");
             if let Some(name) = validate::optional(Some(name), &path, validate::LINE)? {
                 names.push(name);
@@ -212,13 +245,31 @@ async fn write_attendees<C: ConnectionTrait>(
     Ok(())
 }
 
-pub async fn update<C: ConnectionTrait>(
+/// `updateMeeting`: `attendees`, when given, replaces the list; a stale `expected_version`
+/// is a CONFLICT and changes nothing.
+pub async fn update(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
+    input: MeetingChanges,
+    expected_version: Option<i32>,
+) -> AppResult<meeting::Model> {
+    authorize(db, who, Operation::ManageRegistry, "updateMeeting").await?;
+    let txn = begin_write(db).await?;
+    let (before, after) = change(&txn, id, input, expected_version).await?;
+    let entry = Entry::changed("updateMeeting", "Meeting", id, &before, &after);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn change<C: ConnectionTrait>(
     db: &C,
-    id: &ID,
-    input: UpdateMeetingInput,
+    id: Uuid,
+    input: MeetingChanges,
     expected_version: Option<i32>,
 ) -> AppResult<(meeting::Model, meeting::Model)> {
-    let current = find(db, parse_id(id, "id")?)
+    let current = find(db, id)
         .await?
         .ok_or_else(|| AppError::not_found_at("meeting", "id"))?;
     check_version(current.version, expected_version)?;
@@ -227,13 +278,13 @@ pub async fn update<C: ConnectionTrait>(
         next.title = validate::required(title, "input.title", validate::LINE)?;
     }
     if let Some(starts_at) = input.starts_at {
-        next.starts_at = starts_at.0.to_utc();
+        next.starts_at = starts_at;
     }
     if let Some(tz) = &input.time_zone {
         let tz = validate::required(tz, "input.timeZone", validate::Shape::line(64))?;
         next.time_zone = time_zone(Some(&tz), Tz::UTC, "input.timeZone")?;
     }
-    let short = |v: &MaybeUndefined<String>, f: &str| validate::patch(v, f, validate::LINE);
+    let short = |v: &Patch<String>, f: &str| validate::patch(v, f, validate::LINE);
     if let Some(v) = short(&input.location, "input.location")? {
         next.location = v;
     }
@@ -247,9 +298,9 @@ pub async fn update<C: ConnectionTrait>(
         next.summary = v;
     }
     match &input.source_url {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => next.source_url = None,
-        MaybeUndefined::Value(v) => next.source_url = validate::url(Some(v), "input.sourceUrl")?,
+        Patch::Keep => {}
+        Patch::Clear => next.source_url = None,
+        Patch::Set(v) => next.source_url = validate::url(Some(v), "input.sourceUrl")?,
     }
     if let Some(r) = &input.convened_by {
         next.convened_by_id = resolve(db, r, "input.convenedBy").await?.id;
@@ -257,17 +308,16 @@ pub async fn update<C: ConnectionTrait>(
     next.version = current.version + 1;
     next.updated_at = crate::db::now();
     let next = next.with_search();
-    let result = meeting::Entity::update_many()
-        .set(meeting::ActiveModel::from(next.clone()).reset_all())
-        .filter(meeting::Column::Id.eq(current.id))
-        .filter(meeting::Column::Version.eq(current.version))
-        .exec(db)
-        .await?;
-    if result.rows_affected != 1 {
-        return Err(AppError::Conflict(
-            "the meeting was changed by someone else meanwhile; reload it and try again".into(),
-        ));
-    }
+    let current_row = Condition::all()
+        .add(meeting::Column::Id.eq(current.id))
+        .add(meeting::Column::Version.eq(current.version));
+    save_versioned(
+        db,
+        meeting::ActiveModel::from(next.clone()),
+        current_row,
+        "meeting",
+    )
+    .await?;
     if let Some(attendees) = &input.attendees {
         write_attendees(db, current.id, attendees).await?;
     }
@@ -277,10 +327,9 @@ pub async fn update<C: ConnectionTrait>(
 /// Meetings matching `filter`, newest first unless `order` says otherwise.
 pub async fn list_query<C: ConnectionTrait>(
     db: &C,
-    filter: Option<MeetingFilter>,
-    order: Option<MeetingOrder>,
+    f: MeetingFilter,
+    order: MeetingOrder,
 ) -> AppResult<Select<meeting::Entity>> {
-    let f = filter.unwrap_or_default();
     let mut cond = Condition::all();
     if let Some(r) = &f.convened_by {
         let m = resolve(db, r, "filter.convenedBy").await?;
@@ -296,18 +345,14 @@ pub async fn list_query<C: ConnectionTrait>(
         cond = cond.add(meeting::Column::Id.in_subquery(attended));
     }
     if let Some(after) = f.starts_after {
-        cond = cond.add(meeting::Column::StartsAt.gte(after.0.to_utc()));
+        cond = cond.add(meeting::Column::StartsAt.gte(after));
     }
     if let Some(before) = f.starts_before {
-        cond = cond.add(meeting::Column::StartsAt.lt(before.0.to_utc()));
+        cond = cond.add(meeting::Column::StartsAt.lt(before));
     }
     if let Some(pattern) = search::pattern(f.search.as_deref()) {
         cond = cond.add(search::matches(meeting::Column::Search, &pattern));
     }
-    let order = order.unwrap_or(MeetingOrder {
-        field: MeetingOrderField::StartsAt,
-        direction: OrderDirection::Desc,
-    });
     let column = match order.field {
         MeetingOrderField::StartsAt => meeting::Column::StartsAt,
         MeetingOrderField::CreatedAt => meeting::Column::CreatedAt,

@@ -3,25 +3,24 @@
 use async_graphql::{Context, ID, Object, Result};
 use entity::{liaison, ministry};
 
-use super::{
-    liaisons::{self, AddLiaisonInput, Language, UpdateLiaisonInput},
-    service::{
-        self, CreateMinistryInput, MinistryFilter, MinistryKind, MinistryRef, UpdateMinistryInput,
-    },
-};
+use super::{liaisons, service};
 use crate::{
-    actions::{
-        filter::{ActionFilter, ActionOrder},
-        graphql::{Action, list_actions},
-    },
-    audit::service::{Entry, log},
-    auth::policy::{Operation, authorize},
+    actions::graphql::{Action, list_actions},
     error::AppError,
     graphql::{
-        begin, commit, db,
+        db,
+        enums::{Language, MinistryKind},
+        input::{
+            actions::{ActionFilter, ActionOrder},
+            ministries::{
+                AddLiaisonInput, CreateMinistryInput, MinistryFilter, MinistryRefInput,
+                UpdateLiaisonInput, UpdateMinistryInput,
+            },
+        },
         loaders::{self, LiaisonsOf, MinistryKey},
         pagination::{Conn, Page, paginate},
-        scalars::{DateTime, to_id},
+        scalars::{DateTime, parse_id, to_id},
+        who,
     },
 };
 
@@ -83,7 +82,7 @@ impl Ministry {
         order_by: Option<ActionOrder>,
     ) -> Result<Conn<Action>> {
         let mut filter = filter.unwrap_or_default();
-        filter.ministry = Some(MinistryRef::Id(to_id(self.0.id)));
+        filter.ministry = Some(MinistryRefInput::Id(to_id(self.0.id)));
         list_actions(ctx, first, after, Some(filter), order_by).await
     }
     async fn created_at(&self) -> DateTime {
@@ -148,6 +147,7 @@ impl MinistryQuery {
         filter: Option<MinistryFilter>,
     ) -> Result<Conn<Ministry>> {
         let page = Page::from_args(first, after.as_deref())?;
+        let filter = filter.unwrap_or_default().into_domain()?;
         let select = service::list_query(db(ctx), filter).await?;
         Ok(paginate(db(ctx), select, page).await?)
     }
@@ -160,9 +160,7 @@ impl MinistryQuery {
         code: Option<String>,
     ) -> Result<Option<Ministry>> {
         let found = match (id, code) {
-            (Some(id), None) => {
-                service::find(db(ctx), crate::graphql::scalars::parse_id(&id, "id")?).await?
-            }
+            (Some(id), None) => service::find(db(ctx), parse_id(&id, "id")?).await?,
             (None, Some(code)) => service::find_by_code(db(ctx), &code).await?,
             _ => return Err(AppError::bad_input("id", "give either id or code").into()),
         };
@@ -181,16 +179,7 @@ impl MinistryMutation {
         ctx: &Context<'_>,
         input: CreateMinistryInput,
     ) -> Result<Ministry> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let m = service::create(&txn, input).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::created("createMinistry", "Ministry", m.id, &m),
-        )
-        .await?;
-        commit(txn).await?;
+        let m = service::create(db(ctx), who(ctx)?, input.into_domain()?).await?;
         Ok(Ministry(m))
     }
 
@@ -201,26 +190,14 @@ impl MinistryMutation {
         id: ID,
         input: UpdateMinistryInput,
     ) -> Result<Ministry> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let (before, m) = service::update(&txn, &id, input).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("updateMinistry", "Ministry", m.id, &before, &m),
-        )
-        .await?;
-        commit(txn).await?;
+        let id = parse_id(&id, "id")?;
+        let m = service::update(db(ctx), who(ctx)?, id, input.into_domain()?).await?;
         Ok(Ministry(m))
     }
 
     /// Adds a liaison to a ministry.
     async fn add_liaison(&self, ctx: &Context<'_>, input: AddLiaisonInput) -> Result<Liaison> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let l = liaisons::add(&txn, input).await?;
-        log(ctx, &txn, Entry::created("addLiaison", "Liaison", l.id, &l)).await?;
-        commit(txn).await?;
+        let l = liaisons::add(db(ctx), who(ctx)?, input.into_domain()?).await?;
         Ok(Liaison(l))
     }
 
@@ -231,31 +208,14 @@ impl MinistryMutation {
         id: ID,
         input: UpdateLiaisonInput,
     ) -> Result<Liaison> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let (before, l) = liaisons::update(&txn, &id, input).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("updateLiaison", "Liaison", l.id, &before, &l),
-        )
-        .await?;
-        commit(txn).await?;
+        let id = parse_id(&id, "id")?;
+        let l = liaisons::update(db(ctx), who(ctx)?, id, input.into_domain()?).await?;
         Ok(Liaison(l))
     }
 
     /// Deactivates a liaison: no more reminders; the record stays for history.
     async fn remove_liaison(&self, ctx: &Context<'_>, id: ID) -> Result<Liaison> {
-        authorize(ctx, Operation::ManageRegistry).await?;
-        let txn = begin(ctx).await?;
-        let (before, l) = liaisons::remove(&txn, &id).await?;
-        log(
-            ctx,
-            &txn,
-            Entry::changed("removeLiaison", "Liaison", l.id, &before, &l),
-        )
-        .await?;
-        commit(txn).await?;
+        let l = liaisons::remove(db(ctx), who(ctx)?, parse_id(&id, "id")?).await?;
         Ok(Liaison(l))
     }
 }

@@ -1,23 +1,22 @@
 //! Rules for liaisons: the contacts at a ministry who receive reminders.
 
-use async_graphql::{Enum, ID, InputObject, MaybeUndefined};
-use entity::{enums as db, liaison};
-use sea_orm::{ActiveModelTrait, ConnectionTrait, EntityTrait, Set};
+pub use entity::enums::Language;
+use entity::liaison;
+use sea_orm::{ActiveModelTrait, ConnectionTrait, DatabaseConnection, EntityTrait, Set};
 use uuid::Uuid;
 
 use super::service::{MinistryRef, resolve};
 use crate::{
+    actor::Who,
+    audit::service::{self as audit, Entry},
+    auth::policy::{Operation, authorize},
     error::{AppError, AppResult},
-    graphql::scalars::parse_id,
+    patch::Patch,
     validate,
 };
 
-crate::mirror_enum! {
-    /// The language a liaison's email is written in.
-    Language => db::Language { Id, En }
-}
-
-#[derive(InputObject, Debug, Clone)]
+/// A liaison to add.
+#[derive(Debug, Clone)]
 pub struct AddLiaisonInput {
     pub ministry: MinistryRef,
     pub name: String,
@@ -29,19 +28,38 @@ pub struct AddLiaisonInput {
     pub receives_reminders: Option<bool>,
 }
 
-#[derive(InputObject, Debug, Clone, Default)]
+/// Changes to a liaison; what is left out stays.
+#[derive(Debug, Clone, Default)]
 pub struct UpdateLiaisonInput {
     pub ministry: Option<MinistryRef>,
     pub name: Option<String>,
     pub email: Option<String>,
-    pub position: MaybeUndefined<String>,
+    pub position: Patch<String>,
     pub language: Option<Language>,
     pub receives_reminders: Option<bool>,
     /// Set back to true to reactivate a removed liaison.
     pub active: Option<bool>,
 }
 
-pub async fn add<C: ConnectionTrait>(db: &C, input: AddLiaisonInput) -> AppResult<liaison::Model> {
+/// `addLiaison`.
+pub async fn add(
+    db: &DatabaseConnection,
+    who: &Who,
+    input: AddLiaisonInput,
+) -> AppResult<liaison::Model> {
+    authorize(db, who, Operation::ManageRegistry, "addLiaison").await?;
+    let txn = crate::db::begin_write(db).await?;
+    let l = insert(&txn, input).await?;
+    audit::record(&txn, who, Entry::created("addLiaison", "Liaison", l.id, &l)).await?;
+    txn.commit().await?;
+    Ok(l)
+}
+
+/// Inserts a liaison (in the caller's transaction).
+pub async fn insert<C: ConnectionTrait>(
+    db: &C,
+    input: AddLiaisonInput,
+) -> AppResult<liaison::Model> {
     let ministry = resolve(db, &input.ministry, "input.ministry").await?;
     let now = crate::db::now();
     let model = liaison::ActiveModel {
@@ -58,7 +76,7 @@ pub async fn add<C: ConnectionTrait>(db: &C, input: AddLiaisonInput) -> AppResul
             "input.position",
             validate::LINE,
         )?),
-        language: Set(input.language.unwrap_or(Language::Id).into()),
+        language: Set(input.language.unwrap_or(Language::Id)),
         receives_reminders: Set(input.receives_reminders.unwrap_or(true)),
         active: Set(true),
         created_at: Set(now),
@@ -67,17 +85,36 @@ pub async fn add<C: ConnectionTrait>(db: &C, input: AddLiaisonInput) -> AppResul
     Ok(model.insert(db).await?)
 }
 
-async fn load<C: ConnectionTrait>(db: &C, id: &ID) -> AppResult<liaison::Model> {
-    let id = parse_id(id, "id")?;
+pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<liaison::Model>> {
+    Ok(liaison::Entity::find_by_id(id).one(db).await?)
+}
+
+async fn load<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<liaison::Model> {
     liaison::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| AppError::not_found_at("liaison", "id"))
 }
 
-pub async fn update<C: ConnectionTrait>(
+/// `updateLiaison`.
+pub async fn update(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
+    input: UpdateLiaisonInput,
+) -> AppResult<liaison::Model> {
+    authorize(db, who, Operation::ManageRegistry, "updateLiaison").await?;
+    let txn = crate::db::begin_write(db).await?;
+    let (before, after) = change(&txn, id, input).await?;
+    let entry = Entry::changed("updateLiaison", "Liaison", id, &before, &after);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn change<C: ConnectionTrait>(
     db: &C,
-    id: &ID,
+    id: Uuid,
     input: UpdateLiaisonInput,
 ) -> AppResult<(liaison::Model, liaison::Model)> {
     let before = load(db, id).await?;
@@ -95,7 +132,7 @@ pub async fn update<C: ConnectionTrait>(
         model.position = Set(position);
     }
     if let Some(language) = input.language {
-        model.language = Set(language.into());
+        model.language = Set(language);
     }
     if let Some(receives) = input.receives_reminders {
         model.receives_reminders = Set(receives);
@@ -107,14 +144,18 @@ pub async fn update<C: ConnectionTrait>(
     Ok((before, model.update(db).await?))
 }
 
-/// Deactivates a liaison: no more reminders, but the record stays for history.
-pub async fn remove<C: ConnectionTrait>(
-    db: &C,
-    id: &ID,
-) -> AppResult<(liaison::Model, liaison::Model)> {
-    let before = load(db, id).await?;
+/// `removeLiaison`: deactivates a liaison: no more reminders, but the record stays for
+/// history.
+pub async fn remove(db: &DatabaseConnection, who: &Who, id: Uuid) -> AppResult<liaison::Model> {
+    authorize(db, who, Operation::ManageRegistry, "removeLiaison").await?;
+    let txn = crate::db::begin_write(db).await?;
+    let before = load(&txn, id).await?;
     let mut model: liaison::ActiveModel = before.clone().into();
     model.active = Set(false);
     model.updated_at = Set(crate::db::now());
-    Ok((before, model.update(db).await?))
+    let after = model.update(&txn).await?;
+    let entry = Entry::changed("removeLiaison", "Liaison", id, &before, &after);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(after)
 }

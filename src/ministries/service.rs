@@ -1,23 +1,26 @@
 //! Rules and queries for ministries.
 
-use async_graphql::{Enum, ID, InputObject, MaybeUndefined, OneofObject};
-use entity::{enums as db, ministry};
+pub use entity::enums::MinistryKind;
+use entity::ministry;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, Select, Set,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
+    QueryFilter, QueryOrder, Select, Set,
 };
 use uuid::Uuid;
 
 use crate::{
+    actor::Who,
+    audit::service::{self as audit, Entry},
+    auth::policy::{Operation, authorize},
     error::{AppError, AppResult},
-    graphql::scalars::parse_id,
+    patch::Patch,
     validate,
 };
 
 /// Names a ministry either by its ID or by its code (e.g. `KEMLU`).
-#[derive(OneofObject, Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MinistryRef {
-    Id(ID),
+    Id(Uuid),
     Code(String),
 }
 
@@ -27,34 +30,30 @@ impl MinistryRef {
     }
 }
 
-crate::mirror_enum! {
-    /// What kind of body a ministry record is.
-    MinistryKind => db::MinistryKind {
-        Ministry, CoordinatingMinistry, Agency, TaskForce, LocalGovernment, Other
-    }
-}
-
-#[derive(InputObject, Debug, Clone)]
-pub struct CreateMinistryInput {
+/// A ministry to register.
+#[derive(Debug, Clone)]
+pub struct NewMinistry {
     /// Short unique code, e.g. `KEMLU`; stored upper-case.
     pub code: String,
     pub name: String,
     pub short_name: Option<String>,
     pub kind: MinistryKind,
-    /// The unit this one belongs to, e.g. a deputy under its coordinating ministry.
+    /// The unit this one belongs to.
     pub parent: Option<MinistryRef>,
 }
 
-#[derive(InputObject, Debug, Clone, Default)]
-pub struct UpdateMinistryInput {
+/// Changes to a ministry; what is left out stays.
+#[derive(Debug, Clone, Default)]
+pub struct MinistryChanges {
     pub code: Option<String>,
     pub name: Option<String>,
-    pub short_name: MaybeUndefined<String>,
+    pub short_name: Patch<String>,
     pub kind: Option<MinistryKind>,
-    pub parent: MaybeUndefined<MinistryRef>,
+    pub parent: Patch<MinistryRef>,
 }
 
-#[derive(InputObject, Debug, Clone, Default)]
+/// Which ministries to list.
+#[derive(Debug, Clone, Default)]
 pub struct MinistryFilter {
     pub kind: Option<Vec<MinistryKind>>,
     /// Case-insensitive match on code, name or short name.
@@ -83,22 +82,39 @@ pub async fn resolve<C: ConnectionTrait>(
     field: &str,
 ) -> AppResult<ministry::Model> {
     let found = match reference {
-        MinistryRef::Id(id) => find(db, parse_id(id, field)?).await?,
+        MinistryRef::Id(id) => find(db, *id).await?,
         MinistryRef::Code(code) => find_by_code(db, code).await?,
     };
     found.ok_or_else(|| {
         let what = match reference {
-            MinistryRef::Id(id) => format!("no ministry has the ID \"{}\"", id.as_str()),
+            MinistryRef::Id(id) => format!("no ministry has the ID \"{id}\""),
             MinistryRef::Code(code) => format!("no ministry has the code \"{code}\""),
         };
         AppError::bad_input(field, what)
     })
 }
 
-pub async fn create<C: ConnectionTrait>(
-    db: &C,
-    input: CreateMinistryInput,
+/// `createMinistry`: registers a ministry, agency, task force or unit.
+pub async fn create(
+    db: &DatabaseConnection,
+    who: &Who,
+    input: NewMinistry,
 ) -> AppResult<ministry::Model> {
+    authorize(db, who, Operation::ManageRegistry, "createMinistry").await?;
+    let txn = crate::db::begin_write(db).await?;
+    let m = insert(&txn, input).await?;
+    audit::record(
+        &txn,
+        who,
+        Entry::created("createMinistry", "Ministry", m.id, &m),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(m)
+}
+
+/// Inserts a ministry (in the caller's transaction).
+pub async fn insert<C: ConnectionTrait>(db: &C, input: NewMinistry) -> AppResult<ministry::Model> {
     let code = validate::code(&input.code, "input.code")?;
     ensure_code_free(db, &code, None).await?;
     let parent = match &input.parent {
@@ -121,7 +137,7 @@ pub async fn create<C: ConnectionTrait>(
             "input.shortName",
             validate::LINE,
         )?),
-        kind: Set(input.kind.into()),
+        kind: Set(input.kind),
         parent_id: Set(parent),
         created_at: Set(now),
         updated_at: Set(now),
@@ -132,12 +148,27 @@ pub async fn create<C: ConnectionTrait>(
         .map_err(|e| AppError::on_constraint(e, "input.code", "this code is already taken"))
 }
 
-pub async fn update<C: ConnectionTrait>(
+/// `updateMinistry`: changes a ministry; what is left out stays, a cleared field is emptied.
+pub async fn update(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
+    input: MinistryChanges,
+) -> AppResult<ministry::Model> {
+    authorize(db, who, Operation::ManageRegistry, "updateMinistry").await?;
+    let txn = crate::db::begin_write(db).await?;
+    let (before, after) = change(&txn, id, input).await?;
+    let entry = Entry::changed("updateMinistry", "Ministry", id, &before, &after);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(after)
+}
+
+async fn change<C: ConnectionTrait>(
     db: &C,
-    id: &ID,
-    input: UpdateMinistryInput,
+    id: Uuid,
+    input: MinistryChanges,
 ) -> AppResult<(ministry::Model, ministry::Model)> {
-    let id = parse_id(id, "id")?;
     let current = find(db, id)
         .await?
         .ok_or_else(|| AppError::not_found_at("ministry", "id"))?;
@@ -154,12 +185,12 @@ pub async fn update<C: ConnectionTrait>(
         model.short_name = Set(short);
     }
     if let Some(kind) = input.kind {
-        model.kind = Set(kind.into());
+        model.kind = Set(kind);
     }
     match &input.parent {
-        MaybeUndefined::Undefined => {}
-        MaybeUndefined::Null => model.parent_id = Set(None),
-        MaybeUndefined::Value(r) => {
+        Patch::Keep => {}
+        Patch::Clear => model.parent_id = Set(None),
+        Patch::Set(r) => {
             let parent = resolve(db, r, "input.parent").await?;
             ensure_not_own_ancestor(db, id, parent.clone()).await?;
             model.parent_id = Set(Some(parent.id));
@@ -217,12 +248,10 @@ async fn ensure_not_own_ancestor<C: ConnectionTrait>(
 /// Ministries matching `filter`, ordered by code.
 pub async fn list_query<C: ConnectionTrait>(
     db: &C,
-    filter: Option<MinistryFilter>,
+    filter: MinistryFilter,
 ) -> AppResult<Select<ministry::Entity>> {
-    let filter = filter.unwrap_or_default();
     let mut cond = Condition::all();
     if let Some(kinds) = filter.kind {
-        let kinds: Vec<db::MinistryKind> = kinds.into_iter().map(Into::into).collect();
         cond = cond.add(ministry::Column::Kind.is_in(kinds));
     }
     if let Some(parent) = &filter.parent {

@@ -424,7 +424,7 @@ impl Courier<'_> {
         match delivery.catch_unwind().await {
             Ok(result) => result.map(Some),
             Err(panic) => {
-                let detail = crate::app::panic_message(panic.as_ref());
+                let detail = crate::error::panic_message(panic.as_ref());
                 tracing::error!(
                     panic = detail,
                     "preparing a digest panicked; it will be retried"

@@ -2,44 +2,27 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, Enum, ID, InputObject, Object, Result, SimpleObject};
-use entity::{enums as db, reminder};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Select,
-};
+use async_graphql::{Context, ID, InputObject, Object, Result, SimpleObject};
+use entity::reminder;
 
-use super::worker::{Reminders, RunReport};
+use super::{
+    service,
+    worker::{Reminders, RunReport},
+};
 use crate::{
-    actions::{filter::involving, graphql::Action},
-    audit::service::{Entry, log},
-    auth::policy::{Operation, authorize},
+    actions::graphql::Action,
+    auth::policy::Operation,
     error::{AppError, AppResult},
     graphql::{
-        db,
+        authorize, db,
+        enums::{Language, RecipientRole, ReminderKind, ReminderStatus},
+        input::ministries::{MinistryRefInput, opt_ref},
         loaders::{self, ActionKey, RemindersOf},
         pagination::{Conn, Page, paginate},
         scalars::{Date, DateTime as GqlDateTime, parse_id, to_id},
-    },
-    ministries::{
-        liaisons::Language,
-        service::{MinistryRef, resolve},
+        who,
     },
 };
-
-crate::mirror_enum! {
-    /// Why a reminder is sent.
-    ReminderKind => db::ReminderKind { BeforeDue, DueToday, Overdue, Escalation }
-}
-
-crate::mirror_enum! {
-    /// Where a reminder is in the outbox.
-    ReminderStatus => db::ReminderStatus { Pending, Sent, Failed, Cancelled }
-}
-
-crate::mirror_enum! {
-    /// Why the recipient gets it: to act (lead), to support, or as an escalation.
-    RecipientRole => db::RecipientRole { Act, Support, Escalation }
-}
 
 /// One planned email about one action to one recipient.
 pub struct Reminder(pub reminder::Model);
@@ -117,12 +100,28 @@ impl Reminder {
     }
 }
 
+/// Which reminders to list.
 #[derive(InputObject, Debug, Clone, Default)]
 pub struct ReminderFilter {
+    /// Any of these statuses.
     pub status: Option<Vec<ReminderStatus>>,
+    /// About this action.
     pub action_id: Option<ID>,
     /// Reminders about actions this ministry leads or supports.
-    pub ministry: Option<MinistryRef>,
+    pub ministry: Option<MinistryRefInput>,
+}
+
+impl ReminderFilter {
+    fn into_domain(self) -> AppResult<service::ReminderFilter> {
+        Ok(service::ReminderFilter {
+            status: self.status.map(|s| s.into_iter().map(Into::into).collect()),
+            action_id: self
+                .action_id
+                .map(|id| parse_id(&id, "filter.actionId"))
+                .transpose()?,
+            ministry: opt_ref(self.ministry.as_ref(), "filter.ministry")?,
+        })
+    }
 }
 
 /// What a run of the reminder service did.
@@ -160,29 +159,6 @@ impl ReminderRun {
     }
 }
 
-async fn list_query<C: ConnectionTrait>(
-    db: &C,
-    filter: Option<ReminderFilter>,
-) -> AppResult<Select<reminder::Entity>> {
-    let f = filter.unwrap_or_default();
-    let mut cond = Condition::all();
-    if let Some(statuses) = f.status {
-        let statuses: Vec<db::ReminderStatus> = statuses.into_iter().map(Into::into).collect();
-        cond = cond.add(reminder::Column::Status.is_in(statuses));
-    }
-    if let Some(id) = &f.action_id {
-        cond = cond.add(reminder::Column::ActionId.eq(parse_id(id, "filter.actionId")?));
-    }
-    if let Some(r) = &f.ministry {
-        let m = resolve(db, r, "filter.ministry").await?;
-        cond = cond.add(involving(reminder::Column::ActionId, m.id));
-    }
-    Ok(reminder::Entity::find()
-        .filter(cond)
-        .order_by_desc(reminder::Column::CreatedAt)
-        .order_by_asc(reminder::Column::Id))
-}
-
 /// `Action.reminders`.
 pub async fn of_action(ctx: &Context<'_>, action_id: uuid::Uuid) -> Result<Vec<Reminder>> {
     authorize(ctx, Operation::ReadReminders).await?;
@@ -205,7 +181,8 @@ impl ReminderQuery {
     ) -> Result<Conn<Reminder>> {
         authorize(ctx, Operation::ReadReminders).await?;
         let page = Page::from_args(first, after.as_deref())?;
-        let select = list_query(db(ctx), filter).await?;
+        let filter = filter.unwrap_or_default().into_domain()?;
+        let select = service::list_query(db(ctx), filter).await?;
         Ok(paginate(db(ctx), select, page).await?)
     }
 }
@@ -224,61 +201,13 @@ impl ReminderMutation {
         as_of: Option<Date>,
         dry_run: Option<bool>,
     ) -> Result<ReminderRun> {
-        authorize(ctx, Operation::RunReminders).await?;
         let service = ctx.data_opt::<Arc<Reminders>>().ok_or_else(|| {
             AppError::Internal(anyhow::anyhow!("the reminder service is not configured"))
         })?;
         let dry_run = dry_run.unwrap_or(false);
         let as_of = as_of.map(|d| d.0);
-        if dry_run {
-            let report = service.run(as_of, true).await?;
-            return Ok(ReminderRun::from(report, true));
-        }
-        // Recorded before anything is sent, and run to completion in a task of its own: a
-        // client that goes away (or a request that times out) leaves neither unaudited email
-        // nor leased rows behind.
-        let run_id = uuid::Uuid::now_v7();
-        let actor = ctx.data_opt::<crate::auth::service::Actor>().cloned();
-        let request_id = crate::audit::service::request_id(ctx).map(str::to_owned);
-        log(
-            ctx,
-            db(ctx),
-            Entry::ran(
-                "runReminders",
-                &serde_json::json!({ "asOf": as_of, "runId": run_id, "started": true }),
-            ),
-        )
-        .await?;
-        let service = service.clone();
-        let task = tokio::spawn(async move {
-            let result = service.run(as_of, false).await;
-            let outcome = match &result {
-                Ok(r) => serde_json::json!({
-                    "asOf": as_of, "runId": run_id, "planned": r.planned,
-                    "cancelled": r.cancelled, "sent": r.sent, "emails": r.emails,
-                    "retried": r.retried, "failed": r.failed,
-                }),
-                Err(e) => {
-                    serde_json::json!({ "asOf": as_of, "runId": run_id, "error": e.to_string() })
-                }
-            };
-            let entry = Entry::ran("runReminders", &outcome);
-            if let Err(error) = crate::audit::service::record(
-                &service.db,
-                actor.as_ref(),
-                request_id.as_deref(),
-                entry,
-            )
-            .await
-            {
-                tracing::error!(%run_id, %error, "could not record the outcome of a reminder run");
-            }
-            result
-        });
-        let report = task
-            .await
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("the reminder run failed: {e}")))??;
-        let run = ReminderRun::from(report, false);
+        let report = service::run_by_hand(db(ctx), service, who(ctx)?, as_of, dry_run).await?;
+        let run = ReminderRun::from(report, dry_run);
         Ok(run)
     }
 }

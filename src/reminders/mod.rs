@@ -10,4 +10,5 @@ pub mod mail;
 pub mod plan;
 pub mod policy;
 pub mod respond;
+pub mod service;
 pub mod worker;

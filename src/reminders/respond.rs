@@ -18,11 +18,11 @@ use serde::Deserialize;
 
 use super::{digest::esc, links::LinkError, worker::Reminders};
 use crate::{
-    actions::service::{self as actions, ActionStatus, Author, Stake},
-    audit::service::{Entry, record_named},
+    actions::service as actions,
+    actor::Who,
+    auth::policy::{Stake, stake},
     db::now,
     error::AppError,
-    graphql::scalars::to_id,
 };
 
 struct Context {
@@ -96,7 +96,7 @@ async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
             "Tautan ini tidak lagi berlaku. / This link no longer applies.",
         ));
     };
-    let stake = actions::stake(db, &action, liaison.ministry_id)
+    let stake = stake(db, &action, liaison.ministry_id)
         .await
         .map_err(internal)?;
     let Some(stake) = stake else {
@@ -260,22 +260,6 @@ pub async fn submit(
             }
         },
     };
-    if status.is_some() && c.stake != Stake::Leads {
-        return page(
-            StatusCode::FORBIDDEN,
-            l,
-            if en(l) {
-                "Not allowed"
-            } else {
-                "Tidak diizinkan"
-            },
-            if en(l) {
-                "<p>Only the lead ministry changes the status; your note was not saved.</p>"
-            } else {
-                "<p>Hanya instansi penanggung jawab yang dapat mengubah status; catatan Anda belum disimpan.</p>"
-            },
-        );
-    }
     if status.is_none() && note.is_none() {
         return page(
             StatusCode::BAD_REQUEST,
@@ -305,6 +289,20 @@ pub async fn submit(
             };
             page(StatusCode::OK, l, done, &summary(&c))
         }
+        Err(AppError::Forbidden(_)) => page(
+            StatusCode::FORBIDDEN,
+            l,
+            if en(l) {
+                "Not allowed"
+            } else {
+                "Tidak diizinkan"
+            },
+            if en(l) {
+                "<p>Only the lead ministry changes the status; your note was not saved.</p>"
+            } else {
+                "<p>Hanya instansi penanggung jawab yang dapat mengubah status; catatan Anda belum disimpan.</p>"
+            },
+        ),
         Err(AppError::BadInput { message, .. }) => page(
             StatusCode::BAD_REQUEST,
             l,
@@ -322,53 +320,23 @@ pub async fn submit(
     }
 }
 
+/// Records the report through the same service functions as the API, as the liaison: the
+/// policy decides what a liaison through a link may do, and the change is audited.
 async fn record(
     service: &Reminders,
     c: &Context,
     note: Option<&str>,
     status: Option<DbStatus>,
 ) -> Result<action::Model, AppError> {
-    let author = Author {
-        id: None,
-        name: c.liaison.name.clone(),
-    };
-    let actor = format!("{} (liaison {})", c.liaison.name, c.liaison.id);
-    let id = to_id(c.action.id);
-    let txn = crate::db::begin_write(&service.db).await?;
-    let updated = match status.filter(|s| *s != c.action.status) {
+    let who = Who::liaison(&c.liaison);
+    match status.filter(|s| *s != c.action.status) {
         Some(s) => {
             let today = service.settings.today();
-            let (before, after) = actions::change_status(
-                &txn,
-                &id,
-                ActionStatus::from(s),
-                note,
-                None,
-                today,
-                Some(&author),
-            )
-            .await?;
-            record_named(
-                &txn,
-                &actor,
-                None,
-                Entry::changed("respond", "Action", after.id, &before, &after),
-            )
-            .await?;
-            after
+            actions::change_status(&service.db, &who, c.action.id, s, note, None, today).await
         }
         None => {
-            let u = actions::add_update(&txn, &id, note.unwrap_or_default(), Some(&author)).await?;
-            record_named(
-                &txn,
-                &actor,
-                None,
-                Entry::created("respond", "ActionUpdate", u.id, &u),
-            )
-            .await?;
-            c.action.clone()
+            actions::add_update(&service.db, &who, c.action.id, note.unwrap_or_default()).await?;
+            Ok(c.action.clone())
         }
-    };
-    txn.commit().await?;
-    Ok(updated)
+    }
 }

@@ -150,7 +150,14 @@ impl Reminders {
         report.sent = sent;
         report.retried = retried;
         report.failed = failed;
-        crate::metrics::reminders_ran(&report);
+        crate::metrics::reminders_ran([
+            ("planned", report.planned),
+            ("cancelled", report.cancelled),
+            ("sent", report.sent),
+            ("retried", report.retried),
+            ("failed", report.failed),
+            ("emails", report.emails),
+        ]);
         Ok(report)
     }
 
@@ -191,7 +198,7 @@ impl Reminders {
                 }
                 Err(err) if err.is_panic() => {
                     let panic = err.into_panic();
-                    let detail = crate::app::panic_message(panic.as_ref());
+                    let detail = crate::error::panic_message(panic.as_ref());
                     tracing::error!(%run_id, panic = detail, "reminder run panicked; trying again next time")
                 }
                 Err(err) => {

@@ -189,10 +189,11 @@ async fn new_token(
         role,
         ministry: ministry.map(MinistryRef::code),
     };
-    let user = tindak::auth::service::create_user(db, input)
+    let cli = tindak::actor::Who::cli();
+    let user = tindak::auth::service::create_user(db, &cli, input)
         .await
         .expect("user");
-    let (token, _) = tindak::auth::service::issue_token(db, user.id, "test", None)
+    let (token, _) = tindak::auth::service::issue_token(db, &cli, user.id, "test", None)
         .await
         .expect("token");
     token

@@ -61,6 +61,7 @@ async fn dates_outside_1900_to_2199_are_refused_with_their_field() {
     let app = spawn_app().await;
     app.ministry("KEMLU").await;
     let meeting = app.meeting("Rakor", "KEMLU").await;
+    let audited = app.count("audit_events").await;
     let create = "mutation($i: CreateActionInput!) { createAction(input: $i) { id } }";
     for due in ["2200-01-01", "1899-12-31", "9999-12-31", "+262142-12-31"] {
         app.expect_error(
@@ -112,8 +113,8 @@ async fn dates_outside_1900_to_2199_are_refused_with_their_field() {
     assert_eq!(app.count("actions").await, 0);
     assert_eq!(
         app.count("audit_events").await,
-        2,
-        "the ministry and the meeting only"
+        audited,
+        "nothing more was audited"
     );
 }
 
@@ -204,7 +205,7 @@ async fn whole_user_records_behind_timelines_and_the_audit_trail_are_for_admins_
         );
         assert!(body["data"]["action"]["updates"][0]["authoredBy"].is_null());
     }
-    let audit = "{ auditEvents(first: 5) { nodes { actorName actor { email } } } }";
+    let audit = "{ auditEvents(first: 50) { nodes { actorName actor { email } } } }";
     let body = app.gql_as(&leader, audit, json!({})).await;
     assert_eq!(body["errors"][0]["extensions"]["code"], "FORBIDDEN");
     let nodes = body["data"]["auditEvents"]["nodes"]

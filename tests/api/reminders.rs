@@ -544,14 +544,14 @@ async fn three_workers_deliver_a_thousand_reminders_exactly_once() {
     let (app, sink) = app_with_sink(&[]).await;
     const MINISTRIES: usize = 250;
     for i in 0..MINISTRIES {
-        let input = tindak::ministries::service::CreateMinistryInput {
+        let input = tindak::ministries::service::NewMinistry {
             code: format!("KL{i:03}"),
             name: format!("Kementerian {i}"),
             short_name: None,
             kind: tindak::ministries::service::MinistryKind::Ministry,
             parent: None,
         };
-        tindak::ministries::service::create(&app.db, input)
+        tindak::ministries::service::create(&app.db, &tindak::actor::Who::cli(), input)
             .await
             .expect("ministry");
         let liaison = tindak::ministries::liaisons::AddLiaisonInput {
@@ -562,7 +562,7 @@ async fn three_workers_deliver_a_thousand_reminders_exactly_once() {
             language: None,
             receives_reminders: None,
         };
-        tindak::ministries::liaisons::add(&app.db, liaison)
+        tindak::ministries::liaisons::add(&app.db, &tindak::actor::Who::cli(), liaison)
             .await
             .expect("liaison");
     }
