@@ -45,8 +45,10 @@ impl Action {
     }
 }
 
+/// A follow-up action (tindak lanjut): who leads it, who supports it, and by when.
 #[Object]
 impl Action {
+    /// The action's ID.
     pub async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -62,9 +64,11 @@ impl Action {
             None => None,
         })
     }
+    /// What is to be done.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// More detail; line breaks are kept.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -91,9 +95,11 @@ impl Action {
     async fn original_due_on(&self) -> Date {
         self.0.original_due_on.into()
     }
+    /// How urgent it is.
     async fn priority(&self) -> Priority {
         self.0.priority.into()
     }
+    /// Where it stands.
     async fn status(&self) -> ActionStatus {
         self.0.status.into()
     }
@@ -125,9 +131,11 @@ impl Action {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
@@ -142,11 +150,14 @@ impl From<action_update::Model> for ActionUpdate {
     }
 }
 
+/// One entry of an action's timeline: a note, a status change or a new due date, and who wrote it.
 #[Object]
 impl ActionUpdate {
+    /// The entry's ID.
     pub async fn id(&self) -> ID {
         to_id(self.0.id)
     }
+    /// What the author wrote, if anything.
     async fn note(&self) -> Option<&str> {
         self.0.note.as_deref()
     }
@@ -179,6 +190,7 @@ impl ActionUpdate {
             None => None,
         })
     }
+    /// When it was written.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }

@@ -53,8 +53,10 @@ impl From<audit_event::Model> for AuditEvent {
     }
 }
 
+/// One change, or one refusal, and who caused it.
 #[Object]
 impl AuditEvent {
+    /// The event's ID.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -87,6 +89,7 @@ impl AuditEvent {
     async fn entity_type(&self) -> Option<&str> {
         self.0.entity_type.as_deref()
     }
+    /// The ID of the record concerned.
     async fn entity_id(&self) -> Option<ID> {
         self.0.entity_id.map(to_id)
     }
@@ -102,6 +105,7 @@ impl AuditEvent {
     async fn request_id(&self) -> Option<&str> {
         self.0.request_id.as_deref()
     }
+    /// When it happened.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }

@@ -27,17 +27,22 @@ impl From<user::Model> for User {
     }
 }
 
+/// Someone who calls the API.
 #[Object]
 impl User {
+    /// The user's ID.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
+    /// The user's name.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// The user's address, if any.
     async fn email(&self) -> Option<&str> {
         self.0.email.as_deref()
     }
+    /// What the user may do.
     async fn role(&self) -> Role {
         self.0.role.into()
     }
@@ -48,6 +53,7 @@ impl User {
             None => None,
         })
     }
+    /// False once deactivated: every token of the user stops working.
     async fn active(&self) -> bool {
         self.0.active
     }
@@ -59,6 +65,7 @@ impl User {
         let rows = service::tokens_of(db(ctx), self.0.id).await?;
         Ok(rows.into_iter().map(ApiToken).collect())
     }
+    /// When the user was created.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
@@ -67,11 +74,14 @@ impl User {
 /// A bearer token, as far as it may be shown: its first characters, never the whole.
 pub struct ApiToken(pub api_token::Model);
 
+/// A token a user calls the API with (never the token itself: only its prefix).
 #[Object]
 impl ApiToken {
+    /// The token's ID (what `revokeToken` takes).
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
+    /// What the token is for.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -79,9 +89,11 @@ impl ApiToken {
     async fn prefix(&self) -> &str {
         &self.0.prefix
     }
+    /// When it stops working by itself; never when null.
     async fn expires_at(&self) -> Option<DateTime> {
         self.0.expires_at.map(Into::into)
     }
+    /// When it was revoked.
     async fn revoked_at(&self) -> Option<DateTime> {
         self.0.revoked_at.map(Into::into)
     }
@@ -89,6 +101,7 @@ impl ApiToken {
     async fn last_used_at(&self) -> Option<DateTime> {
         self.0.last_used_at.map(Into::into)
     }
+    /// When it was issued.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
@@ -97,7 +110,10 @@ impl ApiToken {
 /// A newly issued token: `token` is shown this once and cannot be read again.
 #[derive(SimpleObject)]
 pub struct IssuedToken {
+    /// The token itself: shown this once, stored only as a hash. Send it as
+    /// `Authorization: Bearer <token>`.
     pub token: String,
+    /// The token's record.
     pub api_token: ApiToken,
 }
 

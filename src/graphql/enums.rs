@@ -65,9 +65,13 @@ pub enum ActionStatus {
 #[derive(Enum, Copy, Clone, Debug, PartialEq, Eq)]
 #[graphql(remote = "db::Priority")]
 pub enum Priority {
+    /// When time allows.
     Low,
+    /// The default.
     Normal,
+    /// Before normal work.
     High,
+    /// Before anything else.
     Urgent,
 }
 

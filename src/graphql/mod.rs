@@ -35,6 +35,7 @@ use crate::{
     },
 };
 
+/// What can be read: the registry, users, the audit trail and the reminder outbox.
 #[derive(MergedObject, Default)]
 pub struct Query(
     node::NodeQuery,
@@ -47,6 +48,7 @@ pub struct Query(
     ReminderQuery,
 );
 
+/// What can be changed; every change is checked against the caller's role and audited.
 #[derive(MergedObject, Default)]
 pub struct Mutation(
     MinistryMutation,

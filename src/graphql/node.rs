@@ -12,7 +12,7 @@ use crate::{
 
 /// Anything that can be fetched again by its ID alone.
 #[derive(Interface)]
-#[graphql(field(name = "id", ty = "ID"))]
+#[graphql(field(name = "id", ty = "ID", desc = "The record's ID."))]
 pub enum Node {
     Ministry(Ministry),
     Liaison(Liaison),

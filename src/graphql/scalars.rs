@@ -13,6 +13,8 @@ use crate::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Date(pub NaiveDate);
 
+/// A calendar date without time or zone, written `YYYY-MM-DD` (ISO 8601), from 1900-01-01
+/// to 2199-12-31.
 #[Scalar(name = "Date")]
 impl ScalarType for Date {
     fn parse(value: Value) -> InputValueResult<Self> {
@@ -61,6 +63,8 @@ pub fn to_id(id: Uuid) -> ID {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateTime(pub chrono::DateTime<FixedOffset>);
 
+/// An instant with its UTC offset, written in RFC 3339 (ISO 8601), e.g.
+/// `2026-01-28T09:00:00+07:00`, from 1900 to 2199.
 #[Scalar(name = "DateTime")]
 impl ScalarType for DateTime {
     fn parse(value: Value) -> InputValueResult<Self> {

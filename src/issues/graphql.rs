@@ -28,8 +28,10 @@ impl From<issue::Model> for Issue {
     }
 }
 
+/// A problem identified at a meeting (permasalahan).
 #[Object]
 impl Issue {
+    /// The issue's ID.
     pub async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -38,9 +40,11 @@ impl Issue {
         let m = loaders::one(ctx, MeetingKey(self.0.meeting_id)).await?;
         Ok(Meeting(m.ok_or_else(|| AppError::not_found("meeting"))?))
     }
+    /// The problem, in a line.
     async fn title(&self) -> &str {
         &self.0.title
     }
+    /// More detail; line breaks are kept.
     async fn description(&self) -> Option<&str> {
         self.0.description.as_deref()
     }
@@ -48,6 +52,7 @@ impl Issue {
     async fn category(&self) -> Option<&str> {
         self.0.category.as_deref()
     }
+    /// Where it stands.
     async fn status(&self) -> IssueStatus {
         self.0.status.into()
     }
@@ -56,9 +61,11 @@ impl Issue {
         let rows = loaders::list(ctx, ActionsOfIssue(self.0.id)).await?;
         Ok(rows.into_iter().map(Action).collect())
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }

@@ -29,11 +29,14 @@ impl From<meeting::Model> for Meeting {
     }
 }
 
+/// A coordination meeting (rapat koordinasi).
 #[Object]
 impl Meeting {
+    /// The meeting's ID.
     pub async fn id(&self) -> ID {
         to_id(self.0.id)
     }
+    /// The meeting's title.
     async fn title(&self) -> &str {
         &self.0.title
     }
@@ -46,6 +49,7 @@ impl Meeting {
     async fn time_zone(&self) -> &str {
         &self.0.time_zone
     }
+    /// Where it took place.
     async fn location(&self) -> Option<&str> {
         self.0.location.as_deref()
     }
@@ -53,6 +57,7 @@ impl Meeting {
     async fn chair(&self) -> Option<&str> {
         self.0.chair.as_deref()
     }
+    /// The chair's position.
     async fn chair_position(&self) -> Option<&str> {
         self.0.chair_position.as_deref()
     }
@@ -88,9 +93,11 @@ impl Meeting {
     async fn version(&self) -> i32 {
         self.0.version
     }
+    /// When it was recorded.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
@@ -99,8 +106,10 @@ impl Meeting {
 /// A ministry that attended a meeting.
 pub struct Attendee(pub meeting_attendee::Model);
 
+/// A ministry that attended a meeting, with its representatives.
 #[Object]
 impl Attendee {
+    /// The ministry that attended.
     async fn ministry(&self, ctx: &Context<'_>) -> Result<Ministry> {
         let m = loaders::one(ctx, MinistryKey(self.0.ministry_id)).await?;
         Ok(Ministry(m.ok_or_else(|| AppError::not_found("ministry"))?))

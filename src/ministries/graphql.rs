@@ -33,8 +33,10 @@ impl From<ministry::Model> for Ministry {
     }
 }
 
+/// A ministry, agency, task force, local government or one of their units (K/L).
 #[Object]
 impl Ministry {
+    /// The ministry's ID.
     pub async fn id(&self) -> ID {
         to_id(self.0.id)
     }
@@ -42,6 +44,7 @@ impl Ministry {
     async fn code(&self) -> &str {
         &self.0.code
     }
+    /// The full name.
     async fn name(&self) -> &str {
         &self.0.name
     }
@@ -49,6 +52,7 @@ impl Ministry {
     async fn short_name(&self) -> Option<&str> {
         self.0.short_name.as_deref()
     }
+    /// What kind of body it is.
     async fn kind(&self) -> MinistryKind {
         self.0.kind.into()
     }
@@ -85,9 +89,11 @@ impl Ministry {
         filter.ministry = Some(MinistryRefInput::Id(to_id(self.0.id)));
         list_actions(ctx, first, after, Some(filter), order_by).await
     }
+    /// When it was registered.
     async fn created_at(&self) -> DateTime {
         self.0.created_at.into()
     }
+    /// When it last changed.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
     }
@@ -102,21 +108,27 @@ impl From<liaison::Model> for Liaison {
     }
 }
 
+/// A contact at a ministry who receives reminders. A contact, not an account.
 #[Object]
 impl Liaison {
+    /// The liaison's ID.
     pub async fn id(&self) -> ID {
         to_id(self.0.id)
     }
+    /// The ministry the liaison speaks for.
     async fn ministry(&self, ctx: &Context<'_>) -> Result<Ministry> {
         let m = loaders::one(ctx, MinistryKey(self.0.ministry_id)).await?;
         Ok(Ministry(m.ok_or_else(|| AppError::not_found("ministry"))?))
     }
+    /// The liaison's name (or office), as emails greet them.
     async fn name(&self) -> &str {
         &self.0.name
     }
+    /// Where reminders go.
     async fn email(&self) -> &str {
         &self.0.email
     }
+    /// The liaison's position.
     async fn position(&self) -> Option<&str> {
         self.0.position.as_deref()
     }
@@ -124,6 +136,7 @@ impl Liaison {
     async fn language(&self) -> Language {
         self.0.language.into()
     }
+    /// Whether reminders are sent to this liaison.
     async fn receives_reminders(&self) -> bool {
         self.0.receives_reminders
     }

@@ -209,7 +209,7 @@ impl Digest {
         }
     }
 
-    /// Says what is inside: e.g. "[Tindak] Pengingat tindak lanjut: 2 lewat tenggat, 1 segera jatuh tempo".
+    /// Says what is inside: e.g. `[Tindak] Pengingat tindak lanjut: 2 lewat tenggat, 1 segera jatuh tempo`.
     pub fn subject(&self) -> String {
         let counts: Vec<String> = SECTIONS
             .iter()

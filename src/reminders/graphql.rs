@@ -33,11 +33,14 @@ impl From<reminder::Model> for Reminder {
     }
 }
 
+/// One planned email about one action to one recipient: a row of the outbox.
 #[Object]
 impl Reminder {
+    /// The reminder's ID.
     async fn id(&self) -> ID {
         to_id(self.0.id)
     }
+    /// The action it is about.
     async fn action(&self, ctx: &Context<'_>) -> Result<Action> {
         let a = loaders::one(ctx, ActionKey(self.0.action_id)).await?;
         Ok(Action(a.ok_or_else(|| AppError::not_found("action"))?))
@@ -46,6 +49,7 @@ impl Reminder {
     async fn email(&self) -> &str {
         &self.0.email
     }
+    /// The recipient's name, as the email greets them.
     async fn recipient_name(&self) -> Option<&str> {
         self.0.recipient_name.as_deref()
     }
@@ -53,12 +57,15 @@ impl Reminder {
     async fn liaison_id(&self) -> Option<ID> {
         self.0.liaison_id.map(to_id)
     }
+    /// The language of the email.
     async fn language(&self) -> Language {
         self.0.language.into()
     }
+    /// Why the recipient gets it.
     async fn role(&self) -> RecipientRole {
         self.0.role.into()
     }
+    /// Why it is sent.
     async fn kind(&self) -> ReminderKind {
         self.0.kind.into()
     }
@@ -70,9 +77,11 @@ impl Reminder {
     async fn offset_days(&self) -> i32 {
         self.0.offset_days
     }
+    /// Where it is in the outbox.
     async fn status(&self) -> ReminderStatus {
         self.0.status.into()
     }
+    /// Delivery attempts so far.
     async fn attempts(&self) -> i32 {
         self.0.attempts
     }
@@ -88,6 +97,7 @@ impl Reminder {
     async fn message_id(&self) -> Option<&str> {
         self.0.message_id.as_deref()
     }
+    /// When the mail server accepted it.
     async fn sent_at(&self) -> Option<GqlDateTime> {
         self.0.sent_at.map(Into::into)
     }
@@ -95,6 +105,7 @@ impl Reminder {
     async fn reported_at(&self) -> Option<GqlDateTime> {
         self.0.reported_at.map(Into::into)
     }
+    /// When it was planned.
     async fn created_at(&self) -> GqlDateTime {
         self.0.created_at.into()
     }
@@ -141,6 +152,7 @@ pub struct ReminderRun {
     pub failed: u64,
     /// On a dry run: reminders that would be delivered now.
     pub due: u64,
+    /// Whether this was a dry run (nothing saved or sent).
     pub dry_run: bool,
 }
 
