@@ -20,3 +20,4 @@ pub mod patch;
 pub mod reminders;
 pub mod search;
 pub mod validate;
+pub mod words;

@@ -1,6 +1,8 @@
 //! The digest email: one per recipient per run, in the recipient's language, as plain text
-//! and HTML, with a calendar of the deadlines and a progress link per action.
+//! and HTML (both templates, see `templates/digest.*`), with a calendar of the deadlines and a
+//! progress link per action.
 
+use askama::Template;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::enums::{Language, RecipientRole};
 use icalendar::{Calendar, Component, Event, EventLike};
@@ -9,6 +11,8 @@ use lettre::{
     message::{Attachment, Mailbox, MultiPart, header::ContentType},
 };
 use uuid::Uuid;
+
+use crate::words::{self, Words};
 
 /// One action as the recipient reads it.
 #[derive(Debug, Clone)]
@@ -36,6 +40,7 @@ pub struct Undelivered {
     pub error: String,
 }
 
+/// Everything one email says.
 #[derive(Debug, Clone)]
 pub struct Digest {
     pub to_email: String,
@@ -61,111 +66,49 @@ const SECTIONS: [Section; 4] = [
     Section::DueSoon,
 ];
 
-/// The words of the email, per language.
-struct Words {
-    subject: &'static str,
-    escalated: &'static str,
-    overdue: &'static str,
-    due_today: &'static str,
-    due_soon: &'static str,
-    greeting: &'static str,
-    intro: &'static str,
-    meeting: &'static str,
-    issue: &'static str,
-    lead: &'static str,
-    support: &'static str,
-    due: &'static str,
-    days_late: &'static str,
-    last_update: &'static str,
-    report: &'static str,
-    to_act: &'static str,
-    to_support: &'static str,
-    to_watch: &'static str,
-    undelivered: &'static str,
-    footer: &'static str,
-    months: [&'static str; 12],
+/// A section of the email as its templates show it.
+struct SectionView {
+    class: &'static str,
+    title: String,
+    upper: String,
+    items: Vec<ItemView>,
 }
 
-const ID: Words = Words {
-    subject: "Pengingat tindak lanjut",
-    escalated: "dieskalasi",
-    overdue: "lewat tenggat",
-    due_today: "jatuh tempo hari ini",
-    due_soon: "segera jatuh tempo",
-    greeting: "Yth.",
-    intro: "Berikut tindak lanjut rapat koordinasi yang perlu perhatian instansi Anda per",
-    meeting: "Rapat",
-    issue: "Permasalahan",
-    lead: "Penanggung jawab",
-    support: "Pendukung",
-    due: "Tenggat",
-    days_late: "hari lewat tenggat",
-    last_update: "Pembaruan terakhir",
-    report: "Laporkan kemajuan",
-    to_act: "untuk ditindaklanjuti",
-    to_support: "untuk didukung",
-    to_watch: "untuk dipantau",
-    undelivered: "Pengingat yang gagal terkirim",
-    footer: "Email ini dikirim otomatis oleh Tindak. Lampiran kalender (.ics) memuat tenggat di atas.",
-    months: [
-        "Januari",
-        "Februari",
-        "Maret",
-        "April",
-        "Mei",
-        "Juni",
-        "Juli",
-        "Agustus",
-        "September",
-        "Oktober",
-        "November",
-        "Desember",
-    ],
-};
+/// An item as its templates show it.
+struct ItemView {
+    title: String,
+    role: &'static str,
+    late: bool,
+    details: Vec<(&'static str, String)>,
+    link: Option<String>,
+}
 
-const EN: Words = Words {
-    subject: "Follow-up reminder",
-    escalated: "escalated",
-    overdue: "overdue",
-    due_today: "due today",
-    due_soon: "due soon",
-    greeting: "Dear",
-    intro: "These coordination-meeting follow-ups need your agency's attention as of",
-    meeting: "Meeting",
-    issue: "Issue",
-    lead: "Lead",
-    support: "Supporting",
-    due: "Due",
-    days_late: "days overdue",
-    last_update: "Last update",
-    report: "Report progress",
-    to_act: "for you to act on",
-    to_support: "for you to support",
-    to_watch: "for you to follow up",
-    undelivered: "Reminders that could not be delivered",
-    footer: "This email was sent by Tindak. The calendar attachment (.ics) holds the deadlines above.",
-    months: [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ],
-};
+#[derive(Template)]
+#[template(path = "digest.txt")]
+struct TextBody<'a> {
+    w: &'a Words,
+    name: String,
+    today: String,
+    sections: Vec<SectionView>,
+    undelivered_title: String,
+    undelivered: Vec<Undelivered>,
+}
+
+#[derive(Template)]
+#[template(path = "digest.html")]
+struct HtmlBody<'a> {
+    w: &'a Words,
+    subject: String,
+    name: String,
+    today: String,
+    sections: Vec<SectionView>,
+    undelivered_heading: &'a str,
+    undelivered: &'a [Undelivered],
+}
 
 impl Digest {
     fn words(&self) -> &'static Words {
-        match self.language {
-            Language::Id => &ID,
-            Language::En => &EN,
-        }
+        words::of(self.language)
     }
 
     fn section(&self, item: &Item) -> Section {
@@ -200,16 +143,8 @@ impl Digest {
         items
     }
 
-    fn date(&self, d: NaiveDate) -> String {
-        use chrono::Datelike;
-        let month = self.words().months[d.month0() as usize];
-        match self.language {
-            Language::Id => format!("{} {month} {}", d.day(), d.year()),
-            Language::En => format!("{month} {}, {}", d.day(), d.year()),
-        }
-    }
-
-    /// Says what is inside: e.g. `[Tindak] Pengingat tindak lanjut: 2 lewat tenggat, 1 segera jatuh tempo`.
+    /// Says what is inside: e.g. `[Tindak] Pengingat tindak lanjut: 2 lewat tenggat, 1 segera
+    /// jatuh tempo`.
     pub fn subject(&self) -> String {
         let counts: Vec<String> = SECTIONS
             .iter()
@@ -241,9 +176,9 @@ impl Digest {
         }
         let late = (self.today - item.due_on).num_days();
         let due = if late > 0 {
-            format!("{} ({late} {})", self.date(item.due_on), w.days_late)
+            format!("{} ({late} {})", w.date(item.due_on), w.days_late)
         } else {
-            self.date(item.due_on)
+            w.date(item.due_on)
         };
         out.push((w.due, due));
         if let Some(update) = &item.last_update {
@@ -252,120 +187,88 @@ impl Digest {
         out
     }
 
-    pub fn text(&self) -> String {
-        let w = self.words();
-        let mut out = String::new();
-        let name = one_line(self.to_name.as_deref().unwrap_or(&self.to_email));
-        out.push_str(&format!(
-            "{} {name},\n\n{} {}.\n",
-            w.greeting,
-            w.intro,
-            self.date(self.today)
-        ));
-        for section in SECTIONS {
-            let items = self.items_in(section);
-            if items.is_empty() {
-                continue;
-            }
-            let title = self.title(section).to_uppercase();
-            out.push_str(&format!("\n== {title} ({}) ==\n", items.len()));
-            for item in items {
-                out.push_str(&format!(
-                    "\n* {} [{}]\n",
-                    indented(&item.title, 4),
-                    self.role(item)
-                ));
-                for (label, value) in self.details(item) {
-                    out.push_str(&format!("  {label}: {}\n", indented(&value, 4)));
-                }
-                if let Some(link) = &item.link {
-                    out.push_str(&format!("  {}: {link}\n", w.report));
-                }
-            }
-        }
-        if !self.undelivered.is_empty() {
-            out.push_str(&format!(
-                "\n== {} ({}) ==\n",
-                w.undelivered.to_uppercase(),
-                self.undelivered.len()
-            ));
-            for u in &self.undelivered {
-                out.push_str(&format!(
-                    "\n* {} <{}>: {}\n",
-                    indented(&u.action, 4),
-                    u.email,
-                    indented(&u.error, 4)
-                ));
-            }
-        }
-        out.push_str(&format!("\n--\n{}\n", w.footer));
-        out
+    /// The sections with items, each value passed through `value` (indented for the text,
+    /// as it is for the HTML).
+    fn sections(&self, value: impl Fn(&str) -> String) -> Vec<SectionView> {
+        SECTIONS
+            .iter()
+            .filter_map(|s| {
+                let items = self.items_in(*s);
+                (!items.is_empty()).then(|| SectionView {
+                    class: match s {
+                        Section::Escalated => "escalated",
+                        Section::Overdue => "overdue",
+                        Section::DueToday => "today",
+                        Section::DueSoon => "soon",
+                    },
+                    title: capitalise(self.title(*s)),
+                    upper: self.title(*s).to_uppercase(),
+                    items: items
+                        .into_iter()
+                        .map(|i| ItemView {
+                            title: value(&i.title),
+                            role: self.role(i),
+                            late: i.due_on < self.today,
+                            details: self
+                                .details(i)
+                                .into_iter()
+                                .map(|(label, v)| (label, value(&v)))
+                                .collect(),
+                            link: i.link.clone(),
+                        })
+                        .collect(),
+                })
+            })
+            .collect()
     }
 
+    fn name(&self) -> String {
+        one_line(self.to_name.as_deref().unwrap_or(&self.to_email))
+    }
+
+    /// The plain-text body. Every later line of a value is indented under its item, so that
+    /// no line of a note or title can pass for a line of the email.
+    pub fn text(&self) -> String {
+        let w = self.words();
+        let undelivered = self
+            .undelivered
+            .iter()
+            .map(|u| Undelivered {
+                action: indented(&u.action, 4),
+                error: indented(&u.error, 4),
+                ..u.clone()
+            })
+            .collect();
+        let body = TextBody {
+            w,
+            name: self.name(),
+            today: w.date(self.today),
+            sections: self.sections(|v| indented(v, 4)),
+            undelivered_title: w.undelivered.to_uppercase(),
+            undelivered,
+        };
+        body.render().unwrap_or_else(|error| {
+            tracing::error!(%error, "the text of a digest could not be rendered");
+            String::new()
+        })
+    }
+
+    /// The HTML body (escaped by the template engine).
     pub fn html(&self) -> String {
         let w = self.words();
-        let name = esc(self.to_name.as_deref().unwrap_or(&self.to_email));
-        let lang = match self.language {
-            Language::Id => "id",
-            Language::En => "en",
+        let body = HtmlBody {
+            w,
+            subject: self.subject(),
+            name: self.name(),
+            today: w.date(self.today),
+            sections: self.sections(one_text),
+            undelivered_heading: w.undelivered,
+            undelivered: &self.undelivered,
         };
-        let mut out = format!(
-            "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\"><title>{}</title></head>\
-             <body style=\"font-family:sans-serif;max-width:44em\"><p>{} {name},</p><p>{} {}.</p>",
-            esc(&self.subject()),
-            w.greeting,
-            w.intro,
-            self.date(self.today)
-        );
-        for section in SECTIONS {
-            let items = self.items_in(section);
-            if items.is_empty() {
-                continue;
-            }
-            out.push_str(&format!(
-                "<h2>{} ({})</h2>",
-                esc(&capitalise(self.title(section))),
-                items.len()
-            ));
-            for item in items {
-                out.push_str(&format!(
-                    "<h3>{} <small>({})</small></h3><ul>",
-                    esc(&item.title),
-                    self.role(item)
-                ));
-                for (label, value) in self.details(item) {
-                    out.push_str(&format!(
-                        "<li style=\"white-space:pre-line\"><b>{label}:</b> {}</li>",
-                        esc(&one_text(&value))
-                    ));
-                }
-                out.push_str("</ul>");
-                if let Some(link) = &item.link {
-                    out.push_str(&format!(
-                        "<p><a href=\"{}\">{}</a></p>",
-                        esc(link),
-                        w.report
-                    ));
-                }
-            }
-        }
-        if !self.undelivered.is_empty() {
-            out.push_str(&format!("<h2>{}</h2><ul>", w.undelivered));
-            for u in &self.undelivered {
-                out.push_str(&format!(
-                    "<li>{} &lt;{}&gt;: {}</li>",
-                    esc(&u.action),
-                    esc(&u.email),
-                    esc(&u.error)
-                ));
-            }
-            out.push_str("</ul>");
-        }
-        out.push_str(&format!(
-            "<hr><p><small>{}</small></p></body></html>",
-            w.footer
-        ));
-        out
+        body.render().unwrap_or_else(|error| {
+            tracing::error!(%error, "the HTML of a digest could not be rendered");
+            String::new()
+        })
     }
 
     /// An iCalendar file with one all-day entry per deadline, written (escaped and folded)
@@ -414,10 +317,7 @@ impl Digest {
         let to = Mailbox::new(name, address);
         let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
             .map_err(|e| e.to_string())?;
-        let file = match self.language {
-            Language::Id => "tenggat.ics",
-            Language::En => "deadlines.ics",
-        };
+        let file = self.words().calendar_file;
         Message::builder()
             .from(from.clone())
             .to(to)
@@ -436,14 +336,6 @@ fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
-
-/// Text made safe to stand in HTML.
-pub(crate) fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
 
 /// A text with `\n` as its only line break and no other control character (a tab stays).
@@ -527,7 +419,9 @@ mod tests {
         assert!(text.contains("Yth. Rina,"));
         assert!(text.contains("1 Maret 2026"));
         assert!(text.contains("3 hari lewat tenggat"));
-        assert!(d.html().contains("Telat &lt;b&gt;"), "HTML is escaped");
+        let html = d.html();
+        assert!(!html.contains("Telat <b>"), "HTML is escaped");
+        assert!(html.contains("Telat &#60;b&#62;") || html.contains("Telat &lt;b&gt;"));
         let en = digest(Language::En);
         assert!(
             en.subject()

@@ -7,6 +7,7 @@ pub mod graphql;
 pub mod links;
 pub mod load;
 pub mod mail;
+pub mod pages;
 pub mod plan;
 pub mod policy;
 pub mod respond;

@@ -1,34 +1,43 @@
-//! Progress links: `GET /respond/{token}` shows the action and a small form; posting it
-//! records a timeline entry (and, for the lead ministry, a status change) as the liaison.
+//! Progress links: `GET /respond/{token}` shows the action, its latest updates and a small
+//! form; posting it records a timeline entry (and, for the lead ministry, a status change) as
+//! the liaison, through the same service functions as the API.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use axum::{
     extract::{Form, Path, State},
     http::{HeaderMap, StatusCode},
-    response::{Html, IntoResponse, Response},
+    response::Response,
 };
 use entity::{
-    action,
-    enums::{ActionStatus as DbStatus, Language},
-    liaison, meeting,
+    action, action_supporter, action_update, enums::ActionStatus, issue, liaison, meeting, ministry,
 };
-use sea_orm::{ActiveEnum, EntityTrait};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::Deserialize;
+use uuid::Uuid;
 
-use super::{digest::esc, links::LinkError, worker::Reminders};
+use super::{
+    links::LinkError,
+    pages::{ActionView, Names, RespondPage, UpdateView, html, outcome, refusal},
+    worker::Reminders,
+};
 use crate::{
     actions::service as actions,
     actor::Who,
     auth::policy::{Stake, stake},
     db::now,
-    error::AppError,
+    error::{AppError, AppResult},
+    words::{self, Words},
 };
+
+/// Entries of the timeline the page shows.
+const LATEST: u64 = 5;
 
 struct Context {
     action: action::Model,
     liaison: liaison::Model,
-    meeting: Option<meeting::Model>,
     stake: Stake,
 }
 
@@ -38,45 +47,26 @@ pub struct ProgressForm {
     status: Option<String>,
 }
 
-fn en(language: Language) -> bool {
-    language == Language::En
-}
-
-fn page(status: StatusCode, language: Language, title: &str, body: &str) -> Response {
-    let lang = if en(language) { "en" } else { "id" };
-    let html = format!(
-        "<!doctype html><html lang=\"{lang}\"><head><meta charset=\"utf-8\">\
-         <meta name=\"viewport\" content=\"width=device-width\"><title>{t} – Tindak</title></head>\
-         <body style=\"font-family:sans-serif;max-width:40em;margin:2em auto\"><h1>{t}</h1>{body}</body></html>",
-        t = esc(title)
-    );
-    (status, Html(html)).into_response()
-}
-
-/// A refusal: the link is forged, altered, expired, or no longer the liaison's to use.
-fn refusal(status: StatusCode, reason: &str) -> Response {
-    page(
-        status,
-        Language::Id,
-        "Tautan tidak dapat digunakan / Link cannot be used",
-        &format!("<p>{}</p>", esc(reason)),
-    )
-}
-
 /// A lookup failed: the details go to the log, the liaison sees a generic page.
 fn internal(error: impl std::fmt::Display) -> Response {
     tracing::error!(%error, "progress link lookup failed");
-    refusal(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+    refusal(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "Terjadi kesalahan / Something went wrong",
+        "Coba lagi nanti. / Please try again later.",
+    )
 }
 
 async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
     let grant = service.signer.verify(token, now()).map_err(|e| match e {
         LinkError::Expired => refusal(
             StatusCode::GONE,
-            "Tautan ini sudah kedaluwarsa. Gunakan tautan pada pengingat terbaru. / This link has expired: use the one in the latest reminder.",
+            "Tautan sudah kedaluwarsa / This link has expired",
+            "Gunakan tautan pada pengingat terbaru. / Use the one in the latest reminder.",
         ),
         LinkError::Invalid => refusal(
             StatusCode::FORBIDDEN,
+            "Tautan tidak sah / This link is not valid",
             "Tautan ini tidak sah atau telah diubah. / This link is not valid or has been altered.",
         ),
     })?;
@@ -93,60 +83,76 @@ async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
     let (Some(liaison), Some(action)) = (liaison, action) else {
         return Err(refusal(
             StatusCode::FORBIDDEN,
-            "Tautan ini tidak lagi berlaku. / This link no longer applies.",
+            "Tautan tidak lagi berlaku / This link no longer applies",
+            "Penghubung atau tindak lanjut ini sudah tidak ada. / The liaison or the action is gone.",
         ));
     };
-    let stake = stake(db, &action, liaison.ministry_id)
+    let Some(stake) = stake(db, &action, liaison.ministry_id)
         .await
-        .map_err(internal)?;
-    let Some(stake) = stake else {
+        .map_err(internal)?
+    else {
         return Err(refusal(
             StatusCode::FORBIDDEN,
+            "Tautan tidak lagi berlaku / This link no longer applies",
             "Instansi Anda tidak lagi memimpin atau mendukung tindak lanjut ini. / Your ministry no longer leads or supports this action.",
         ));
     };
-    let meeting = meeting::Entity::find_by_id(action.meeting_id)
-        .one(db)
-        .await
-        .map_err(internal)?;
     Ok(Context {
         action,
         liaison,
-        meeting,
         stake,
     })
 }
 
-const STATUSES: [(DbStatus, &str, &str); 5] = [
-    (DbStatus::Open, "Belum dimulai", "Open"),
-    (DbStatus::InProgress, "Sedang berjalan", "In progress"),
-    (DbStatus::Blocked, "Terhambat", "Blocked"),
-    (DbStatus::Done, "Selesai", "Done"),
-    (DbStatus::Cancelled, "Dibatalkan", "Cancelled"),
-];
-
-fn status_label(s: DbStatus, language: Language) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(v, _, _)| *v == s)
-        .map_or("", |(_, id, en_)| if en(language) { en_ } else { id })
-}
-
-fn summary(c: &Context) -> String {
-    let l = c.liaison.language;
-    let (meeting, due, status) = if en(l) {
-        ("Meeting", "Due", "Status")
-    } else {
-        ("Rapat", "Tenggat", "Status")
+/// The meeting, issue and ministry names of an action.
+async fn names(db: &DatabaseConnection, a: &action::Model) -> AppResult<Names> {
+    let meeting = meeting::Entity::find_by_id(a.meeting_id).one(db).await?;
+    let issue = match a.issue_id {
+        Some(id) => issue::Entity::find_by_id(id).one(db).await?,
+        None => None,
     };
-    format!(
-        "<h2>{}</h2><ul><li><b>{meeting}:</b> {}</li><li><b>{due}:</b> {}</li><li><b>{status}:</b> {}</li></ul>",
-        esc(&c.action.title),
-        esc(c.meeting.as_ref().map_or("", |m| m.title.as_str())),
-        c.action.due_on,
-        status_label(c.action.status, l)
-    )
+    let supporters: Vec<Uuid> = action_supporter::Entity::find()
+        .filter(action_supporter::Column::ActionId.eq(a.id))
+        .order_by_asc(action_supporter::Column::Position)
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|s| s.ministry_id)
+        .collect();
+    let ids = supporters.iter().copied().chain([a.lead_ministry_id]);
+    let ministries: HashMap<Uuid, ministry::Model> = ministry::Entity::find()
+        .filter(ministry::Column::Id.is_in(ids))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|m| (m.id, m))
+        .collect();
+    let name = |id: &Uuid| {
+        ministries.get(id).map_or_else(
+            || "?".to_owned(),
+            |m| m.short_name.clone().unwrap_or_else(|| m.name.clone()),
+        )
+    };
+    Ok(Names {
+        meeting: meeting.map(|m| m.title).unwrap_or_default(),
+        issue: issue.map(|i| i.title),
+        lead: name(&a.lead_ministry_id),
+        supporters: supporters.iter().map(name).collect(),
+    })
 }
+
+async fn view(service: &Reminders, w: &Words, a: &action::Model) -> AppResult<ActionView> {
+    let names = names(&service.db, a).await?;
+    Ok(ActionView::new(w, a, names, service.settings.today()))
+}
+
+const STATUSES: [ActionStatus; 5] = [
+    ActionStatus::Open,
+    ActionStatus::InProgress,
+    ActionStatus::Blocked,
+    ActionStatus::Done,
+    ActionStatus::Cancelled,
+];
 
 /// `GET /respond/{token}`.
 pub async fn show(State(service): State<Arc<Reminders>>, Path(token): Path<String>) -> Response {
@@ -154,54 +160,54 @@ pub async fn show(State(service): State<Arc<Reminders>>, Path(token): Path<Strin
         Ok(c) => c,
         Err(page) => return page,
     };
-    let l = c.liaison.language;
-    let mut form = format!(
-        "<form method=\"post\"><p><label>{}<br><textarea name=\"note\" rows=\"5\" cols=\"60\"></textarea></label></p>",
-        if en(l) {
-            "Progress note"
-        } else {
-            "Catatan kemajuan"
-        }
-    );
-    if c.stake == Stake::Leads {
-        form.push_str(&format!(
-            "<p><label>{}<br><select name=\"status\"><option value=\"\">–</option>",
-            if en(l) { "New status" } else { "Status baru" }
-        ));
-        for (s, _, _) in STATUSES {
-            if s != c.action.status {
-                form.push_str(&format!(
-                    "<option value=\"{}\">{}</option>",
-                    s.to_value(),
-                    status_label(s, l)
-                ));
-            }
-        }
-        form.push_str("</select></label></p>");
-    }
-    form.push_str(&format!(
-        "<p><button type=\"submit\">{}</button></p></form>",
-        if en(l) { "Send" } else { "Kirim" }
-    ));
-    let who = format!(
-        "<p>{} {}</p>",
-        if en(l) {
-            "Reporting as"
-        } else {
-            "Melapor sebagai"
-        },
-        esc(&c.liaison.name)
-    );
-    page(
+    let w = words::of(c.liaison.language);
+    let a = match view(&service, w, &c.action).await {
+        Ok(a) => a,
+        Err(e) => return internal(e),
+    };
+    let updates = match action_update::Entity::find()
+        .filter(action_update::Column::ActionId.eq(c.action.id))
+        .order_by_desc(action_update::Column::CreatedAt)
+        .limit(LATEST)
+        .all(&service.db)
+        .await
+    {
+        Ok(rows) => rows
+            .iter()
+            .map(|u| UpdateView::new(w, u, service.settings.timezone))
+            .collect(),
+        Err(e) => return internal(e),
+    };
+    let statuses = if c.stake == Stake::Leads {
+        STATUSES
+            .iter()
+            .filter(|s| **s != c.action.status)
+            .map(|s| (status_value(*s), w.status(*s)))
+            .collect()
+    } else {
+        vec![]
+    };
+    html(
         StatusCode::OK,
-        l,
-        if en(l) {
-            "Report progress"
-        } else {
-            "Laporkan kemajuan"
+        &RespondPage {
+            w,
+            title: w.report_title,
+            who: c.liaison.name.clone(),
+            a,
+            updates,
+            statuses,
         },
-        &format!("{}{who}{form}", summary(&c)),
     )
+}
+
+fn status_value(s: ActionStatus) -> &'static str {
+    match s {
+        ActionStatus::Open => "OPEN",
+        ActionStatus::InProgress => "IN_PROGRESS",
+        ActionStatus::Blocked => "BLOCKED",
+        ActionStatus::Done => "DONE",
+        ActionStatus::Cancelled => "CANCELLED",
+    }
 }
 
 /// `POST /respond/{token}`: records the note (and status change) as the liaison, audited.
@@ -215,21 +221,14 @@ pub async fn submit(
         Ok(c) => c,
         Err(page) => return page,
     };
-    let l = c.liaison.language;
+    let w = words::of(c.liaison.language);
     if !crate::pages::same_origin(&headers, &service.remind.mail.public_url) {
-        return page(
+        return outcome(
             StatusCode::FORBIDDEN,
-            l,
-            if en(l) {
-                "Not sent from this page"
-            } else {
-                "Tidak dikirim dari halaman ini"
-            },
-            if en(l) {
-                "<p>Reports are accepted only from the page of the link itself; nothing was recorded.</p>"
-            } else {
-                "<p>Laporan hanya diterima dari halaman tautan ini sendiri; tidak ada yang dicatat.</p>"
-            },
+            w,
+            w.not_from_page,
+            w.only_from_page,
+            None,
         );
     }
     let note = form
@@ -244,78 +243,42 @@ pub async fn submit(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(s) => match STATUSES.iter().find(|(v, _, _)| v.to_value() == s) {
-            Some((v, _, _)) => Some(*v),
+        Some(s) => match STATUSES.iter().find(|v| v.to_value() == s) {
+            Some(v) => Some(*v),
             None => {
-                return page(
+                return outcome(
                     StatusCode::BAD_REQUEST,
-                    l,
-                    if en(l) {
-                        "Unknown status"
-                    } else {
-                        "Status tidak dikenal"
-                    },
-                    "<p>Status?</p>",
+                    w,
+                    w.unknown_status,
+                    w.write_something,
+                    None,
                 );
             }
         },
     };
     if status.is_none() && note.is_none() {
-        return page(
+        return outcome(
             StatusCode::BAD_REQUEST,
-            l,
-            if en(l) {
-                "Nothing to record"
-            } else {
-                "Tidak ada yang dicatat"
-            },
-            if en(l) {
-                "<p>Write a note or choose a status.</p>"
-            } else {
-                "<p>Tulis catatan atau pilih status.</p>"
-            },
+            w,
+            w.nothing_to_record,
+            w.write_something,
+            None,
         );
     }
     match record(&service, &c, note, status).await {
         Ok(updated) => {
-            let done = if en(l) {
-                "Thank you: your report is recorded."
-            } else {
-                "Terima kasih: laporan Anda telah dicatat."
-            };
-            let c = Context {
-                action: updated,
-                ..c
-            };
-            page(StatusCode::OK, l, done, &summary(&c))
+            let a = view(&service, w, &updated).await.ok();
+            outcome(StatusCode::OK, w, w.thanks, w.recorded, a)
         }
-        Err(AppError::Forbidden(_)) => page(
-            StatusCode::FORBIDDEN,
-            l,
-            if en(l) {
-                "Not allowed"
-            } else {
-                "Tidak diizinkan"
-            },
-            if en(l) {
-                "<p>Only the lead ministry changes the status; your note was not saved.</p>"
-            } else {
-                "<p>Hanya instansi penanggung jawab yang dapat mengubah status; catatan Anda belum disimpan.</p>"
-            },
-        ),
-        Err(AppError::BadInput { message, .. }) => page(
-            StatusCode::BAD_REQUEST,
-            l,
-            if en(l) {
-                "The report was not recorded"
-            } else {
-                "Laporan tidak dicatat"
-            },
-            &format!("<p>{}</p>", esc(&message)),
-        ),
+        Err(AppError::Forbidden(_)) => {
+            outcome(StatusCode::FORBIDDEN, w, w.not_allowed, w.lead_only, None)
+        }
+        Err(AppError::BadInput { message, .. }) => {
+            outcome(StatusCode::BAD_REQUEST, w, w.not_recorded, &message, None)
+        }
         Err(err) => {
             tracing::error!(error = %err, "progress report failed");
-            refusal(StatusCode::INTERNAL_SERVER_ERROR, "Internal error")
+            internal(err)
         }
     }
 }
@@ -326,7 +289,7 @@ async fn record(
     service: &Reminders,
     c: &Context,
     note: Option<&str>,
-    status: Option<DbStatus>,
+    status: Option<ActionStatus>,
 ) -> Result<action::Model, AppError> {
     let who = Who::liaison(&c.liaison);
     match status.filter(|s| *s != c.action.status) {
