@@ -218,6 +218,42 @@ impl Words {
     }
 }
 
+/// A text with `\n` as its only line break and no other control character (a tab stays).
+pub fn one_text(s: &str) -> String {
+    s.replace("\r\n", "\n")
+        .chars()
+        .map(|c| match c {
+            '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => '\n',
+            '\n' | '\t' => c,
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect()
+}
+
+/// A text on one line: every line break and control character becomes a space.
+pub fn one_line(s: &str) -> String {
+    one_text(s)
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_owned()
+}
+
+/// A multi-line value in the plain-text email: its later lines are indented by `by` spaces
+/// (and empty lines dropped), so that none of them can pass for a line of the email itself,
+/// such as another item or another link.
+pub fn indented(s: &str, by: usize) -> String {
+    let pad = format!("\n{}", " ".repeat(by.max(1)));
+    one_text(s)
+        .split('\n')
+        .map(str::trim_end)
+        .filter(|l| !l.trim().is_empty())
+        .collect::<Vec<_>>()
+        .join(&pad)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

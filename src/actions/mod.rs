@@ -3,4 +3,5 @@
 pub mod filter;
 pub mod graphql;
 pub mod service;
+pub mod supporters;
 pub mod timeline;

@@ -11,7 +11,10 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::timeline::{TimelineEntry, write_update};
+use super::{
+    supporters::{replace_supporters, supporters},
+    timeline::{TimelineEntry, write_update},
+};
 use crate::{
     actor::{Author, Who},
     audit::service::{self as audit, Entry},
@@ -145,54 +148,6 @@ async fn issue_of_meeting<C: ConnectionTrait>(
         ));
     }
     Ok(issue.id)
-}
-
-/// Resolves supporting ministries: no duplicates, and the lead is not also a supporter.
-async fn supporters<C: ConnectionTrait>(
-    db: &C,
-    lead: Uuid,
-    refs: &[MinistryRef],
-    path: &str,
-) -> AppResult<Vec<Uuid>> {
-    let mut ids = Vec::with_capacity(refs.len());
-    for (i, r) in refs.iter().enumerate() {
-        let field = format!("{path}.supportingMinistries[{i}]");
-        let m = resolve(db, r, &field).await?;
-        if m.id == lead {
-            return Err(AppError::bad_input(
-                field,
-                format!("{} leads this action and cannot also support it", m.code),
-            ));
-        }
-        if !ids.contains(&m.id) {
-            ids.push(m.id);
-        }
-    }
-    Ok(ids)
-}
-
-async fn replace_supporters<C: ConnectionTrait>(
-    db: &C,
-    action_id: Uuid,
-    ministries: &[Uuid],
-) -> AppResult<()> {
-    action_supporter::Entity::delete_many()
-        .filter(action_supporter::Column::ActionId.eq(action_id))
-        .exec(db)
-        .await?;
-    if ministries.is_empty() {
-        return Ok(());
-    }
-    let rows = ministries
-        .iter()
-        .enumerate()
-        .map(|(i, m)| action_supporter::ActiveModel {
-            action_id: Set(action_id),
-            ministry_id: Set(*m),
-            position: Set(i as i32),
-        });
-    action_supporter::Entity::insert_many(rows).exec(db).await?;
-    Ok(())
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<action::Model>> {

@@ -3,4 +3,5 @@
 pub mod graphql;
 pub mod policy;
 pub mod service;
+pub mod token_service;
 pub mod tokens;

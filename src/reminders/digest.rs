@@ -3,16 +3,11 @@
 //! progress link per action.
 
 use askama::Template;
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::enums::{Language, RecipientRole};
-use icalendar::{Calendar, Component, Event, EventLike};
-use lettre::{
-    Message,
-    message::{Attachment, Mailbox, MultiPart, header::ContentType},
-};
 use uuid::Uuid;
 
-use crate::words::{self, Words};
+use crate::words::{self, Words, indented, one_line, one_text};
 
 /// One action as the recipient reads it.
 #[derive(Debug, Clone)]
@@ -107,7 +102,7 @@ struct HtmlBody<'a> {
 }
 
 impl Digest {
-    fn words(&self) -> &'static Words {
+    pub(super) fn words(&self) -> &'static Words {
         words::of(self.language)
     }
 
@@ -270,108 +265,12 @@ impl Digest {
             String::new()
         })
     }
-
-    /// An iCalendar file with one all-day entry per deadline, written (escaped and folded)
-    /// by `icalendar`.
-    pub fn ics(&self, now: DateTime<Utc>) -> String {
-        let w = self.words();
-        let mut calendar = Calendar::new();
-        calendar.append_property(("METHOD", "PUBLISH"));
-        for item in &self.items {
-            let mut event = Event::new();
-            event
-                .uid(&format!("{}@tindak", item.action_id))
-                .timestamp(now)
-                .starts(item.due_on)
-                .summary(&one_text(&format!("{}: {}", w.due, item.title)))
-                .description(&one_text(&format!(
-                    "{}: {}\n{}: {}",
-                    w.meeting, item.meeting, w.lead, item.lead
-                )))
-                .add_property("TRANSP", "TRANSPARENT");
-            if let Some(next) = item.due_on.succ_opt() {
-                event.ends(next);
-            }
-            calendar.push(event.done());
-        }
-        calendar.done().to_string()
-    }
-
-    /// The whole email.
-    pub fn message(
-        &self,
-        from: &Mailbox,
-        message_id: &str,
-        now: DateTime<Utc>,
-    ) -> Result<Message, String> {
-        let address = self
-            .to_email
-            .parse()
-            .map_err(|e| format!("not an email address: {e}"))?;
-        // A display name is one line, whatever was stored before names were checked.
-        let name = self
-            .to_name
-            .as_deref()
-            .map(one_line)
-            .filter(|n| !n.is_empty());
-        let to = Mailbox::new(name, address);
-        let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
-            .map_err(|e| e.to_string())?;
-        let file = self.words().calendar_file;
-        Message::builder()
-            .from(from.clone())
-            .to(to)
-            .subject(self.subject())
-            .message_id(Some(message_id.to_owned()))
-            .multipart(
-                MultiPart::mixed()
-                    .multipart(MultiPart::alternative_plain_html(self.text(), self.html()))
-                    .singlepart(Attachment::new(file.to_owned()).body(self.ics(now), calendar)),
-            )
-            .map_err(|e| e.to_string())
-    }
 }
 
 fn capitalise(s: &str) -> String {
     let mut c = s.chars();
     c.next()
         .map_or_else(String::new, |f| f.to_uppercase().chain(c).collect())
-}
-
-/// A text with `\n` as its only line break and no other control character (a tab stays).
-pub(crate) fn one_text(s: &str) -> String {
-    s.replace("\r\n", "\n")
-        .chars()
-        .map(|c| match c {
-            '\r' | '\u{2028}' | '\u{2029}' | '\u{85}' => '\n',
-            '\n' | '\t' => c,
-            c if c.is_control() => ' ',
-            c => c,
-        })
-        .collect()
-}
-
-/// A text on one line: every line break and control character becomes a space.
-pub(crate) fn one_line(s: &str) -> String {
-    one_text(s)
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect::<String>()
-        .trim()
-        .to_owned()
-}
-
-/// A multi-line value in the plain-text email: its later lines are indented by `by` spaces
-/// (and empty lines dropped), so that none of them can pass for a line of the email itself,
-/// such as another item or another link.
-pub(crate) fn indented(s: &str, by: usize) -> String {
-    let pad = format!("\n{}", " ".repeat(by.max(1)));
-    one_text(s)
-        .split('\n')
-        .map(str::trim_end)
-        .filter(|l| !l.trim().is_empty())
-        .collect::<Vec<_>>()
-        .join(&pad)
 }
 
 #[cfg(test)]
@@ -432,7 +331,7 @@ mod tests {
 
     #[test]
     fn calendar_lines_are_escaped_and_folded() {
-        let ics = digest(Language::Id).ics(Utc::now());
+        let ics = digest(Language::Id).ics(chrono::Utc::now());
         assert!(ics.starts_with("BEGIN:VCALENDAR\r\n") && ics.ends_with("END:VCALENDAR\r\n"));
         assert_eq!(ics.matches("BEGIN:VEVENT").count(), 4);
         assert!(ics.contains("Rapat Koordinasi\\, Pelindungan PMI"));
@@ -458,7 +357,7 @@ mod tests {
             text.contains("\n      Laporkan kemajuan: http://evil"),
             "kept, indented under its item: {text}"
         );
-        let ics = d.ics(Utc::now());
+        let ics = d.ics(chrono::Utc::now());
         assert!(!ics.replace("\r\n", "").contains('\r') && !ics.replace("\r\n", "").contains('\n'));
         assert!(ics.contains("Palsu"));
     }

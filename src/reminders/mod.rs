@@ -2,8 +2,10 @@
 
 pub mod deliver;
 pub mod digest;
+pub mod envelope;
 pub mod failures;
 pub mod graphql;
+pub mod lease;
 pub mod links;
 pub mod load;
 pub mod mail;

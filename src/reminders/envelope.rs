@@ -1,0 +1,73 @@
+//! The whole email of a digest: its headers, its text and HTML bodies, and its calendar.
+
+use chrono::{DateTime, Utc};
+use icalendar::{Calendar, Component, Event, EventLike};
+use lettre::{
+    Message,
+    message::{Attachment, Mailbox, MultiPart, header::ContentType},
+};
+
+use super::digest::Digest;
+use crate::words::{one_line, one_text};
+
+impl Digest {
+    /// An iCalendar file with one all-day entry per deadline, written (escaped and folded)
+    /// by `icalendar`.
+    pub fn ics(&self, now: DateTime<Utc>) -> String {
+        let w = self.words();
+        let mut calendar = Calendar::new();
+        calendar.append_property(("METHOD", "PUBLISH"));
+        for item in &self.items {
+            let mut event = Event::new();
+            event
+                .uid(&format!("{}@tindak", item.action_id))
+                .timestamp(now)
+                .starts(item.due_on)
+                .summary(&one_text(&format!("{}: {}", w.due, item.title)))
+                .description(&one_text(&format!(
+                    "{}: {}\n{}: {}",
+                    w.meeting, item.meeting, w.lead, item.lead
+                )))
+                .add_property("TRANSP", "TRANSPARENT");
+            if let Some(next) = item.due_on.succ_opt() {
+                event.ends(next);
+            }
+            calendar.push(event.done());
+        }
+        calendar.done().to_string()
+    }
+
+    /// The whole email.
+    pub fn message(
+        &self,
+        from: &Mailbox,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Message, String> {
+        let address = self
+            .to_email
+            .parse()
+            .map_err(|e| format!("not an email address: {e}"))?;
+        // A display name is one line, whatever was stored before names were checked.
+        let name = self
+            .to_name
+            .as_deref()
+            .map(one_line)
+            .filter(|n| !n.is_empty());
+        let to = Mailbox::new(name, address);
+        let calendar = ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+            .map_err(|e| e.to_string())?;
+        let file = self.words().calendar_file;
+        Message::builder()
+            .from(from.clone())
+            .to(to)
+            .subject(self.subject())
+            .message_id(Some(message_id.to_owned()))
+            .multipart(
+                MultiPart::mixed()
+                    .multipart(MultiPart::alternative_plain_html(self.text(), self.html()))
+                    .singlepart(Attachment::new(file.to_owned()).body(self.ics(now), calendar)),
+            )
+            .map_err(|e| e.to_string())
+    }
+}

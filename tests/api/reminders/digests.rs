@@ -1,0 +1,96 @@
+//! One digest per recipient, in their language, with its calendar.
+
+use serde_json::json;
+
+use super::*;
+
+#[tokio::test]
+async fn demo_data_gets_one_digest_per_liaison_in_their_language() {
+    let (app, sink) = app_with_sink(&[]).await;
+    app.load_demo().await;
+    let r = run(&app, "2026-03-01").await;
+    assert_eq!(
+        r,
+        json!({ "planned": 7, "cancelled": 0, "sent": 7, "emails": 5, "retried": 0, "failed": 0, "due": 0, "dryRun": false })
+    );
+    let mail = sink.received();
+    assert_eq!(mail.len(), 5);
+    let mut recipients: Vec<String> = mail.iter().flat_map(|m| m.to.clone()).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 5, "one digest per recipient");
+
+    let english = mail
+        .iter()
+        .find(|m| m.to == ["php@kemenpppa.example.go.id"])
+        .expect("the KemenPPPA liaison reads English");
+    assert_eq!(
+        subject(english),
+        "[Tindak] Follow-up reminder: 1 overdue, 1 due soon"
+    );
+    let body = text(english);
+    assert!(body.contains("Dear Deputi Perlindungan Hak Perempuan,"));
+    assert!(body.contains("Memutakhirkan formulir screening TPPO [for you to support]"));
+    assert!(body.contains("February 20, 2026 (9 days overdue)"));
+    assert!(body.contains("Lead: Kemenimipas"));
+    assert!(
+        english
+            .parsed()
+            .body_html(0)
+            .expect("an HTML part")
+            .contains(">Overdue (1)</h2>")
+    );
+
+    let kemenimipas = mail
+        .iter()
+        .find(|m| m.to == ["imigrasi@kemenimipas.example.go.id"])
+        .expect("lead of two actions");
+    assert_eq!(
+        subject(kemenimipas),
+        "[Tindak] Pengingat tindak lanjut: 2 lewat tenggat"
+    );
+    let body = text(kemenimipas);
+    assert!(body.starts_with("Yth. Ditjen Imigrasi,"));
+    assert!(body.contains("20 Februari 2026 (9 hari lewat tenggat)"));
+    assert!(
+        body.contains("[untuk ditindaklanjuti]"),
+        "to act, as the lead"
+    );
+    assert!(
+        body.contains("[untuk didukung]"),
+        "to support the online-scam mapping"
+    );
+    assert_eq!(
+        body.matches("Laporkan kemajuan: http://tindak.example/respond/")
+            .count(),
+        2,
+        "a link per action"
+    );
+
+    let events = calendar_events(&calendar(kemenimipas));
+    assert_eq!(events.len(), 2, "one entry per deadline");
+    let mut starts: Vec<&str> = events
+        .iter()
+        .map(|e| e["DTSTART;VALUE=DATE"].as_str())
+        .collect();
+    starts.sort();
+    assert_eq!(starts, ["20260220", "20260227"]);
+    assert!(events.iter().all(|e| e.contains_key("UID")
+        && e.contains_key("DTSTAMP")
+        && e["SUMMARY"].starts_with("Tenggat: ")));
+
+    let again = run(&app, "2026-03-01").await;
+    assert_eq!(again["planned"], 0);
+    assert_eq!(again["sent"], 0);
+    assert_eq!(sink.received().len(), 5, "running twice sends nothing new");
+
+    let sent = app.data(LIST, json!({ "f": { "status": ["SENT"] } })).await;
+    assert_eq!(sent["reminders"]["totalCount"], 7);
+    assert!(
+        sent["reminders"]["nodes"]
+            .as_array()
+            .expect("nodes")
+            .iter()
+            .all(|n| n["messageId"].is_string() && n["attempts"] == 1)
+    );
+}
