@@ -210,7 +210,7 @@ async fn main() -> anyhow::Result<()> {
         remind_max_attempts: 6,
         remind_lease_secs: 600,
         mail: MailSettings {
-            smtp_url: std::env::var("BENCH_FILES").is_err().then_some(smtp),
+            smtp_url: std::env::var("BENCH_FILES").is_err().then_some(smtp.into()),
             mail_from: "Tindak <tindak@example.go.id>".parse().expect("sender"),
             mail_dir: dir.path().join("outbox"),
             smtp_timeout_secs: 30,
@@ -220,7 +220,7 @@ async fn main() -> anyhow::Result<()> {
         },
     };
     let settings = Settings {
-        database_url: url,
+        database_url: url.into(),
         timezone: chrono_tz::Asia::Jakarta,
     };
     let service = Reminders::new(db.clone(), settings, remind)?;

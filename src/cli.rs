@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use secrecy::ExposeSecret;
 use tracing_subscriber::EnvFilter;
 
 use crate::{
@@ -149,13 +150,13 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let db = db::connect(&settings.database_url).await?;
+            let db = db::connect(settings.database_url.expose_secret()).await?;
             db::migrate(&db).await?;
             tracing::info!("database is up to date");
             Ok(())
         }
         Command::Demo => {
-            let db = db::connect(&settings.database_url).await?;
+            let db = db::connect(settings.database_url.expose_secret()).await?;
             db::migrate(&db).await?;
             let outcome = demo::load(&db, settings.timezone).await?;
             println!("{outcome}");
@@ -166,7 +167,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             dry_run,
             remind,
         } => {
-            let db = db::connect(&settings.database_url).await?;
+            let db = db::connect(settings.database_url.expose_secret()).await?;
             db::migrate(&db).await?;
             let service = Reminders::new(db, settings, remind)?;
             let day = as_of.unwrap_or_else(|| service.settings.today());
@@ -188,12 +189,12 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Token(command) => {
-            let db = db::connect(&settings.database_url).await?;
+            let db = db::connect(settings.database_url.expose_secret()).await?;
             db::migrate(&db).await?;
             token_command(&db, command).await
         }
         Command::Serve(serve) => {
-            let db = db::connect(&settings.database_url).await?;
+            let db = db::connect(settings.database_url.expose_secret()).await?;
             db::migrate(&db).await?;
             if auth::service::bootstrap_admin(&db, &serve.admin_token_file).await? {
                 tracing::warn!(
@@ -243,7 +244,7 @@ async fn token_command(
             if let Some(at) = model.expires_at {
                 println!("expires {}", at.to_rfc3339());
             }
-            println!("{token}");
+            println!("{}", token.expose_secret());
             Ok(())
         }
         TokenCommand::List => {

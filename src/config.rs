@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use chrono_tz::Tz;
 use clap::Args;
 use lettre::message::Mailbox;
+use secrecy::SecretString;
 
 /// Settings every command shares.
 #[derive(Debug, Clone, Args)]
@@ -16,9 +17,10 @@ pub struct Settings {
         env = "DATABASE_URL",
         default_value = "sqlite://tindak.db?mode=rwc",
         hide_env_values = true,
-        global = true
+        global = true,
+        value_parser = secret
     )]
-    pub database_url: String,
+    pub database_url: SecretString,
 
     /// Time zone that due dates and "today" are judged in (IANA name).
     #[arg(
@@ -172,8 +174,8 @@ pub struct RemindSettings {
 pub struct MailSettings {
     /// SMTP server: `smtp://host:25`, `smtp://user:pass@host:587?tls=required` (STARTTLS),
     /// `smtps://user:pass@host:465`. Unset: emails are written as .eml files to the mail dir.
-    #[arg(long, env = "SMTP_URL", hide_env_values = true)]
-    pub smtp_url: Option<String>,
+    #[arg(long, env = "SMTP_URL", hide_env_values = true, value_parser = secret)]
+    pub smtp_url: Option<SecretString>,
 
     /// The sender of every email.
     #[arg(long, env = "MAIL_FROM", default_value = "Tindak <tindak@localhost.localdomain>",
@@ -200,12 +202,17 @@ pub struct MailSettings {
 
     /// Key that signs progress links. Unset: one is generated on first start and kept in
     /// the secret file.
-    #[arg(long, env = "TINDAK_SECRET", hide_env_values = true)]
-    pub secret: Option<String>,
+    #[arg(long, env = "TINDAK_SECRET", hide_env_values = true, value_parser = secret)]
+    pub secret: Option<SecretString>,
 
     /// Where the generated key is kept (readable by its owner only).
     #[arg(long, env = "TINDAK_SECRET_FILE", default_value = "tindak-secret.key")]
     pub secret_file: PathBuf,
+}
+
+/// A value that must never be printed: `Debug` shows `[REDACTED]`.
+pub fn secret(value: &str) -> Result<SecretString, String> {
+    Ok(SecretString::from(value))
 }
 
 /// A parser for a whole number from `min` to `max`, whose error names the variable.
@@ -357,5 +364,11 @@ mod tests {
         assert!(public_url("https://tindak.example.go.id/").is_ok());
         assert!(public_url("javascript:alert(1)").is_err());
         assert!(day("262143-01-01").is_err() && day("2026-03-01").is_ok());
+    }
+
+    #[test]
+    fn secrets_never_show_in_debug_output() {
+        let url = secret("postgres://tindak:hunter2@db/tindak").expect("secret");
+        assert!(!format!("{url:?}").contains("hunter2"));
     }
 }

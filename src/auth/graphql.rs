@@ -172,7 +172,7 @@ impl AuthMutation {
         let days = expires_in_days.map(i64::from);
         let (token, model) = service::issue_token(db(ctx), who(ctx)?, user_id, &name, days).await?;
         Ok(IssuedToken {
-            token,
+            token: secrecy::ExposeSecret::expose_secret(&token).to_owned(),
             api_token: ApiToken(model),
         })
     }

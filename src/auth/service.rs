@@ -8,6 +8,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Select, Set, Statement,
 };
+use secrecy::{ExposeSecret, SecretString};
 use uuid::Uuid;
 
 pub use super::token_service::{
@@ -210,7 +211,7 @@ pub async fn token_for(
     who: &Who,
     input: CreateUserInput,
     expires_in_days: Option<i64>,
-) -> AppResult<(user::Model, String, api_token::Model)> {
+) -> AppResult<(user::Model, SecretString, api_token::Model)> {
     authorize(db, who, Operation::ManageUsers, "issueToken").await?;
     let txn = begin_write(db).await?;
     let ministry = match &input.ministry {
@@ -273,7 +274,7 @@ pub async fn bootstrap_admin(db: &DatabaseConnection, path: &Path) -> anyhow::Re
     let (token, _) = insert_token(&txn, admin.id, "first start", None).await?;
     // The token is written before the commit: if writing fails, no ADMIN exists whose token
     // nobody has.
-    write_secret(path, &format!("{token}\n"))?;
+    write_secret(path, &format!("{}\n", token.expose_secret()))?;
     txn.commit().await?;
     Ok(true)
 }

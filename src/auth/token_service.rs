@@ -6,6 +6,7 @@ use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
     QueryOrder, Set,
 };
+use secrecy::SecretString;
 use uuid::Uuid;
 
 use super::{
@@ -31,7 +32,7 @@ pub async fn issue_token(
     user_id: Uuid,
     name: &str,
     expires_in_days: Option<i64>,
-) -> AppResult<(String, api_token::Model)> {
+) -> AppResult<(SecretString, api_token::Model)> {
     authorize(db, who, Operation::ManageUsers, "issueToken").await?;
     let txn = begin_write(db).await?;
     let user = user::Entity::find_by_id(user_id)
@@ -50,7 +51,7 @@ pub(super) async fn insert_token<C: ConnectionTrait>(
     user_id: Uuid,
     name: &str,
     expires_in_days: Option<i64>,
-) -> AppResult<(String, api_token::Model)> {
+) -> AppResult<(SecretString, api_token::Model)> {
     let name = validate::required(name, "name", validate::LINE)?;
     let expires_at = match expires_in_days {
         None => None,

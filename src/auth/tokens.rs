@@ -1,6 +1,7 @@
 //! Bearer tokens: 256 random bits behind a recognisable prefix, stored only as a hash.
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 
 pub const PREFIX: &str = "tdk_";
@@ -9,7 +10,8 @@ const SHOWN: usize = PREFIX.len() + 6;
 
 /// A new token in clear (shown once), the part kept to recognise it, and its hash.
 pub struct NewToken {
-    pub token: String,
+    /// The token in clear: `Debug` never shows it.
+    pub token: SecretString,
     pub prefix: String,
     pub hash: String,
 }
@@ -21,7 +23,7 @@ pub fn generate() -> anyhow::Result<NewToken> {
     Ok(NewToken {
         prefix: token[..SHOWN].to_owned(),
         hash: hash(&token),
-        token,
+        token: SecretString::from(token),
     })
 }
 
@@ -47,15 +49,21 @@ mod tests {
 
     #[test]
     fn tokens_are_long_random_and_hashed() {
+        use secrecy::ExposeSecret;
         let a = generate().expect("token");
         let b = generate().expect("token");
-        assert_ne!(a.token, b.token);
-        assert!(a.token.starts_with("tdk_"));
-        assert_eq!(a.token.len(), 4 + 43, "32 bytes in base64url");
-        assert!(a.token.starts_with(&a.prefix));
+        let (token, other) = (a.token.expose_secret(), b.token.expose_secret());
+        assert_ne!(token, other);
+        assert!(token.starts_with("tdk_"));
+        assert_eq!(token.len(), 4 + 43, "32 bytes in base64url");
+        assert!(token.starts_with(&a.prefix));
         assert_eq!(a.hash.len(), 64);
-        assert_eq!(a.hash, hash(&a.token));
-        assert!(!a.hash.contains(&a.token[4..]));
+        assert_eq!(a.hash, hash(token));
+        assert!(!a.hash.contains(&token[4..]));
+        assert!(
+            !format!("{:?}", a.token).contains(&token[4..]),
+            "Debug never shows it"
+        );
     }
 
     #[test]

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use secrecy::ExposeSecret;
 
 use crate::config::MailSettings;
 
@@ -23,9 +24,9 @@ pub enum SendError {
 
 impl Mailer {
     pub fn from_settings(s: &MailSettings) -> anyhow::Result<Self> {
-        match &s.smtp_url {
-            Some(url) if !url.trim().is_empty() => {
-                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.trim())
+        match s.smtp_url.as_ref().map(|u| u.expose_secret().trim()) {
+            Some(url) if !url.is_empty() => {
+                let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     // The URL may hold a password: say what is wrong without it.
                     .map_err(|_| {
                         anyhow::anyhow!("SMTP_URL is not a valid smtp:// or smtps:// URL")

@@ -7,6 +7,7 @@ use std::sync::{
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use sea_orm::DatabaseConnection;
+use secrecy::ExposeSecret;
 use tokio::sync::watch;
 use tracing::Instrument;
 
@@ -72,7 +73,8 @@ impl Reminders {
         settings: Settings,
         remind: RemindSettings,
     ) -> anyhow::Result<Self> {
-        let key = load_or_create_key(remind.mail.secret.as_deref(), &remind.mail.secret_file)?;
+        let secret = remind.mail.secret.as_ref().map(|s| s.expose_secret());
+        let key = load_or_create_key(secret, &remind.mail.secret_file)?;
         let mailer = Mailer::from_settings(&remind.mail)?;
         let worker = format!("{}-{}", std::process::id(), uuid::Uuid::now_v7().simple());
         Ok(Self {

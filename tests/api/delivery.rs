@@ -35,7 +35,7 @@ async fn ministries_with_actions(app: &TestApp, n: usize, due: &str) {
 /// A replica of the app's reminder service with a lease of `lease_secs`, sending to `smtp`.
 fn replica_with_lease(app: &TestApp, smtp: &str, lease_secs: i64) -> Reminders {
     let mut remind = remind_settings(&app.files);
-    remind.mail.smtp_url = Some(smtp.to_owned());
+    remind.mail.smtp_url = Some(smtp.into());
     remind.remind_lease_secs = lease_secs;
     Reminders::new(app.db.clone(), app.settings.clone(), remind).expect("replica")
 }
@@ -191,7 +191,7 @@ async fn the_worker_survives_bad_stored_data_and_still_delivers_to_everyone() {
     let sink = SmtpSink::start().await;
     let url = sink.url();
     let app = spawn_app_with(move |s| {
-        s.remind.mail.smtp_url = Some(url);
+        s.remind.mail.smtp_url = Some(url.into());
         s.no_worker = false;
         s.remind.remind_interval = StdDuration::from_secs(1);
     })

@@ -111,7 +111,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestA
         counter.fetch_add(1, Ordering::SeqCst);
     });
     let settings = Settings {
-        database_url: url,
+        database_url: url.into(),
         timezone: chrono_tz::Asia::Jakarta,
     };
     let mut serve = ServeSettings {
@@ -196,7 +196,7 @@ async fn new_token(
     let (token, _) = tindak::auth::service::issue_token(db, &cli, user.id, "test", None)
         .await
         .expect("token");
-    token
+    secrecy::ExposeSecret::expose_secret(&token).to_owned()
 }
 
 impl Drop for TestApp {

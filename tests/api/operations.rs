@@ -92,7 +92,7 @@ async fn run_reminders_is_audited_first_and_finishes_when_the_request_times_out(
     let sink = SmtpSink::start().await;
     let url = sink.url();
     let app = spawn_app_with(move |s| {
-        s.remind.mail.smtp_url = Some(url);
+        s.remind.mail.smtp_url = Some(url.into());
         s.request_timeout_secs = 1;
     })
     .await;

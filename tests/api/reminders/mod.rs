@@ -27,7 +27,7 @@ pub(crate) async fn app_with_sink(escalation: &[&str]) -> (TestApp, SmtpSink) {
     let url = sink.url();
     let extra: Vec<String> = escalation.iter().map(|s| (*s).to_owned()).collect();
     let app = spawn_app_with(move |s| {
-        s.remind.mail.smtp_url = Some(url);
+        s.remind.mail.smtp_url = Some(url.into());
         s.remind.escalation_emails = extra;
     })
     .await;
@@ -119,7 +119,7 @@ pub(crate) async fn one_action(app: &TestApp) -> String {
 /// A second service on the same database, as another replica would be.
 pub(crate) fn replica(app: &TestApp, smtp: &str) -> Reminders {
     let mut remind = crate::helpers::remind_settings(&app.files);
-    remind.mail.smtp_url = Some(smtp.to_owned());
+    remind.mail.smtp_url = Some(smtp.into());
     Reminders::new(app.db.clone(), app.settings.clone(), remind).expect("replica")
 }
 
