@@ -32,6 +32,18 @@ async fn ministries_with_actions(app: &TestApp, n: usize, due: &str) {
     }
 }
 
+/// Ministries L (liaison l@l.id), C1 (c1@c1.id) and C2 (c2@c2.id).
+async fn lead_and_two_conveners(app: &TestApp) {
+    for (code, email) in [("L", "l@l.id"), ("C1", "c1@c1.id"), ("C2", "c2@c2.id")] {
+        app.ministry(code).await;
+        app.data(
+            "mutation($c: String!, $e: String!) { addLiaison(input: { ministry: { code: $c }, name: $c, email: $e }) { id } }",
+            json!({ "c": code, "e": email }),
+        )
+        .await;
+    }
+}
+
 /// A replica of the app's reminder service with a lease of `lease_secs`, sending to `smtp`.
 fn replica_with_lease(app: &TestApp, smtp: &str, lease_secs: i64) -> Reminders {
     let mut remind = remind_settings(&app.files);
@@ -84,14 +96,7 @@ async fn a_run_longer_than_the_lease_never_sends_twice() {
 #[tokio::test]
 async fn each_convener_is_told_of_its_own_failures_and_only_those_are_marked() {
     let (app, sink) = app_with_sink(&[]).await;
-    for (code, email) in [("L", "l@l.id"), ("C1", "c1@c1.id"), ("C2", "c2@c2.id")] {
-        app.ministry(code).await;
-        app.data(
-            "mutation($c: String!, $e: String!) { addLiaison(input: { ministry: { code: $c }, name: $c, email: $e }) { id } }",
-            json!({ "c": code, "e": email }),
-        )
-        .await;
-    }
+    lead_and_two_conveners(&app).await;
     let m1 = app.meeting("Rakor C1", "C1").await;
     let m2 = app.meeting("Rakor C2", "C2").await;
     app.action(&m1, "Aksi C1", "L", "2026-03-13").await;
@@ -238,14 +243,7 @@ async fn the_worker_survives_bad_stored_data_and_still_delivers_to_everyone() {
 #[tokio::test]
 async fn a_convener_with_few_failures_behind_many_of_another_is_still_told() {
     let (app, sink) = app_with_sink(&[]).await;
-    for (code, email) in [("L", "l@l.id"), ("C1", "c1@c1.id"), ("C2", "c2@c2.id")] {
-        app.ministry(code).await;
-        app.data(
-            "mutation($c: String!, $e: String!) { addLiaison(input: { ministry: { code: $c }, name: $c, email: $e }) { id } }",
-            json!({ "c": code, "e": email }),
-        )
-        .await;
-    }
+    lead_and_two_conveners(&app).await;
     let m2 = app.meeting("Rakor C2", "C2").await;
     for i in 0..205 {
         app.action(&m2, &format!("Aksi C2 nomor {i}"), "L", "2026-03-13")

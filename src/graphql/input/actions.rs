@@ -57,18 +57,9 @@ pub struct CreateActionInput {
     pub meeting_id: ID,
     /// The issue this action addresses; it must belong to the same meeting.
     pub issue_id: Option<ID>,
-    /// What is to be done.
-    pub title: String,
-    /// More detail; line breaks are kept.
-    pub description: Option<String>,
-    /// The ministry responsible.
-    pub lead_ministry: MinistryRefInput,
-    /// Ministries that help; the lead cannot also support.
-    pub supporting_ministries: Option<Vec<MinistryRefInput>>,
-    /// The deadline.
-    pub due_on: Date,
-    /// NORMAL when not given.
-    pub priority: Option<Priority>,
+    /// The action itself, as at a meeting being recorded.
+    #[graphql(flatten)]
+    pub action: MeetingActionInput,
 }
 
 impl CreateActionInput {
@@ -79,16 +70,7 @@ impl CreateActionInput {
             .issue_id
             .map(|id| parse_id(&id, "input.issueId"))
             .transpose()?;
-        let action = MeetingActionInput {
-            title: self.title,
-            description: self.description,
-            lead_ministry: self.lead_ministry,
-            supporting_ministries: self.supporting_ministries,
-            due_on: self.due_on,
-            priority: self.priority,
-        }
-        .into_domain("input")?;
-        Ok((meeting, issue, action))
+        Ok((meeting, issue, self.action.into_domain("input")?))
     }
 }
 
