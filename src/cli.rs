@@ -45,6 +45,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// Benchmarks and their data.
+    #[command(subcommand)]
+    Bench(BenchCommand),
     /// Plan and send reminders once, and print what was planned, sent, retried and failed.
     Remind {
         /// The day reminders are planned for (YYYY-MM-DD); today by default.
@@ -55,6 +58,25 @@ enum Command {
         dry_run: bool,
         #[command(flatten)]
         remind: RemindSettings,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchCommand {
+    /// Fill an empty database with a reproducible registry (see the README).
+    Seed {
+        /// How many actions.
+        #[arg(long)]
+        actions: u64,
+        /// How many meetings (the actions are spread over them).
+        #[arg(long, default_value_t = 500)]
+        meetings: u64,
+        /// How many ministries.
+        #[arg(long, default_value_t = 60)]
+        ministries: u64,
+        /// The seed: the same seed makes the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
     },
 }
 
@@ -186,6 +208,34 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             println!("sent:      {} (in {} emails)", report.sent, report.emails);
             println!("retried:   {}", report.retried);
             println!("failed:    {}", report.failed);
+            Ok(())
+        }
+        Command::Bench(BenchCommand::Seed {
+            actions,
+            meetings,
+            ministries,
+            seed,
+        }) => {
+            let db = db::connect(settings.database_url.expose_secret()).await?;
+            db::migrate(&db).await?;
+            let plan = crate::bench::seed::Plan {
+                actions,
+                meetings,
+                ministries,
+                seed,
+                today: settings.today(),
+            };
+            let started = std::time::Instant::now();
+            let made = crate::bench::seed::seed(&db, settings.timezone, plan).await?;
+            println!(
+                "seeded {} ministries, {} meetings, {} actions, {} supporters, {} timeline entries in {:.1?}",
+                made.ministries,
+                made.meetings,
+                made.actions,
+                made.supporters,
+                made.updates,
+                started.elapsed()
+            );
             Ok(())
         }
         Command::Token(command) => {

@@ -18,6 +18,7 @@ mod operations;
 mod pagination;
 mod reminders;
 mod schema;
+mod seed;
 mod server;
 mod smtp;
 mod statements;

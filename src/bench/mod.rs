@@ -1,0 +1,3 @@
+//! Benchmarks and the data they run on.
+
+pub mod seed;

@@ -1,0 +1,155 @@
+//! `tindak bench seed`: a reproducible registry with the promised mix and consistent timelines.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use entity::{action, action_supporter, action_update, enums::ActionStatus, ministry};
+use sea_orm::{DatabaseConnection, EntityTrait, QueryOrder};
+use serde_json::json;
+use tindak::bench::seed::{Plan, seed};
+
+use crate::helpers::{fresh_database, spawn_app};
+
+fn plan(seed: u64) -> Plan {
+    Plan {
+        actions: 300,
+        meetings: 10,
+        ministries: 8,
+        seed,
+        today: NaiveDate::from_ymd_opt(2026, 11, 1).expect("date"),
+    }
+}
+
+/// (title, lead code, due, original due, status) of every action, by title.
+async fn shape(
+    db: &DatabaseConnection,
+) -> Vec<(String, String, NaiveDate, NaiveDate, ActionStatus)> {
+    let codes: HashMap<uuid::Uuid, String> = ministry::Entity::find()
+        .all(db)
+        .await
+        .expect("ministries")
+        .into_iter()
+        .map(|m| (m.id, m.code))
+        .collect();
+    let mut rows: Vec<_> = action::Entity::find()
+        .all(db)
+        .await
+        .expect("actions")
+        .into_iter()
+        .map(|a| {
+            (
+                a.title,
+                codes[&a.lead_ministry_id].clone(),
+                a.due_on,
+                a.original_due_on,
+                a.status,
+            )
+        })
+        .collect();
+    rows.sort_by(|x, y| x.0.cmp(&y.0));
+    rows
+}
+
+#[tokio::test]
+async fn seeding_makes_the_promised_mix_with_consistent_timelines() {
+    let app = spawn_app().await;
+    let made = seed(&app.db, app.settings.timezone, plan(7))
+        .await
+        .expect("seed");
+    assert_eq!((made.ministries, made.meetings, made.actions), (8, 10, 300));
+    let counts = app
+        .data(
+            "{ open: actions(filter: { status: [OPEN] }) { totalCount } progress: actions(filter: { status: [IN_PROGRESS] }) { totalCount } done: actions(filter: { status: [DONE] }) { totalCount } cancelled: actions(filter: { status: [CANCELLED] }) { totalCount } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(
+        counts,
+        json!({ "open": { "totalCount": 120 }, "progress": { "totalCount": 60 }, "done": { "totalCount": 105 }, "cancelled": { "totalCount": 15 } })
+    );
+
+    let actions = action::Entity::find().all(&app.db).await.expect("actions");
+    let updates = action_update::Entity::find()
+        .order_by_asc(action_update::Column::CreatedAt)
+        .all(&app.db)
+        .await
+        .expect("updates");
+    let supporters = action_supporter::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("supporters");
+    let today = plan(7).today;
+    for a in &actions {
+        let mine: Vec<&action_update::Model> =
+            updates.iter().filter(|u| u.action_id == a.id).collect();
+        let last_status = mine.iter().rev().find_map(|u| u.to_status);
+        assert_eq!(
+            last_status.unwrap_or(ActionStatus::Open),
+            a.status,
+            "{}",
+            a.title
+        );
+        let last_due = mine.iter().rev().find_map(|u| u.new_due_on);
+        assert_eq!(
+            last_due.unwrap_or(a.original_due_on),
+            a.due_on,
+            "{}",
+            a.title
+        );
+        if let Some(first) = mine.iter().find_map(|u| u.previous_due_on) {
+            assert_eq!(first, a.original_due_on);
+        }
+        assert_eq!(
+            a.completed_on.is_some(),
+            a.status == ActionStatus::Done,
+            "{}",
+            a.title
+        );
+        if let Some(done) = a.completed_on {
+            assert!(done <= today);
+        }
+        assert!(mine.iter().all(|u| u.created_at.date_naive() <= today));
+        let theirs: Vec<&action_supporter::Model> =
+            supporters.iter().filter(|s| s.action_id == a.id).collect();
+        assert!((1..=3).contains(&theirs.len()), "{}", a.title);
+        assert!(theirs.iter().all(|s| s.ministry_id != a.lead_ministry_id));
+    }
+    let dues: Vec<NaiveDate> = actions.iter().map(|a| a.due_on).collect();
+    let (first, last) = (
+        dues.iter().min().expect("min"),
+        dues.iter().max().expect("max"),
+    );
+    assert!(
+        (*last - *first).num_days() > 540,
+        "due dates spread over about two years"
+    );
+
+    let refused = seed(&app.db, app.settings.timezone, plan(7)).await;
+    assert!(
+        refused.is_err(),
+        "a database that holds meetings is not seeded again"
+    );
+}
+
+#[tokio::test]
+async fn the_same_seed_makes_the_same_data() {
+    let (url_a, _a) = fresh_database().await;
+    let (url_b, _b) = fresh_database().await;
+    let mut shapes = Vec::new();
+    for (url, s) in [(&url_a, 7), (&url_b, 7)] {
+        let db = tindak::db::connect(url).await.expect("connect");
+        tindak::db::migrate(&db).await.expect("migrate");
+        seed(&db, chrono_tz::Asia::Jakarta, plan(s))
+            .await
+            .expect("seed");
+        shapes.push(shape(&db).await);
+    }
+    assert_eq!(shapes[0], shapes[1]);
+    let (url_c, _c) = fresh_database().await;
+    let db = tindak::db::connect(&url_c).await.expect("connect");
+    tindak::db::migrate(&db).await.expect("migrate");
+    seed(&db, chrono_tz::Asia::Jakarta, plan(8))
+        .await
+        .expect("seed");
+    assert_ne!(shape(&db).await, shapes[0], "another seed, other data");
+}
