@@ -7,11 +7,8 @@
 use std::{sync::OnceLock, time::Duration};
 
 use chrono::Utc;
-use entity::{enums::ReminderStatus, reminder};
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
-use sea_orm::{
-    ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-};
+use sea_orm::DatabaseConnection;
 
 /// Latency buckets, in seconds.
 const BUCKETS: [f64; 12] = [
@@ -63,32 +60,12 @@ pub fn worker_completed(at: i64) {
 }
 
 /// The page: what was recorded, and the outbox as it is now.
-pub async fn render(db: &DatabaseConnection) -> Result<String, sea_orm::DbErr> {
-    let now = Utc::now();
-    let pending =
-        reminder::Entity::find().filter(reminder::Column::Status.eq(ReminderStatus::Pending));
-    let due = pending
-        .clone()
-        .filter(reminder::Column::NextAttemptAt.lte(now))
-        .filter(
-            sea_orm::Condition::any()
-                .add(reminder::Column::LeaseUntil.is_null())
-                .add(reminder::Column::LeaseUntil.lt(now)),
-        );
-    let leased = pending
-        .clone()
-        .filter(reminder::Column::LeaseUntil.gte(now))
-        .count(db)
-        .await?;
-    let oldest = due
-        .clone()
-        .order_by_asc(reminder::Column::NextAttemptAt)
-        .one(db)
-        .await?
-        .map_or(0.0, |r| {
-            (now - r.next_attempt_at).num_milliseconds().max(0) as f64 / 1000.0
-        });
-    let due = due.count(db).await?;
+pub async fn render(db: &DatabaseConnection) -> crate::error::AppResult<String> {
+    let crate::reminders::deliver::Depth {
+        due,
+        leased,
+        oldest_due_secs: oldest,
+    } = crate::reminders::deliver::depth(db, Utc::now()).await?;
     let mut page = handle().map(PrometheusHandle::render).unwrap_or_default();
     page.push_str(&format!(
         "# HELP tindak_outbox_due Reminders due for delivery now.\n\

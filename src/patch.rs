@@ -11,22 +11,3 @@ pub enum Patch<T> {
     /// Given: the field takes this value.
     Set(T),
 }
-
-impl<T> Patch<T> {
-    /// `None` to keep; `Some(None)` to clear; `Some(Some(v))` to set.
-    pub fn as_change(&self) -> Option<Option<&T>> {
-        match self {
-            Self::Keep => None,
-            Self::Clear => Some(None),
-            Self::Set(v) => Some(Some(v)),
-        }
-    }
-
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Patch<U> {
-        match self {
-            Self::Keep => Patch::Keep,
-            Self::Clear => Patch::Clear,
-            Self::Set(v) => Patch::Set(f(v)),
-        }
-    }
-}

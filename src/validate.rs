@@ -1,6 +1,6 @@
 //! Checks on what users type, each naming the field it is about.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 
 use crate::{
     error::{AppError, AppResult},
@@ -184,19 +184,6 @@ pub fn date_range_error(date: NaiveDate) -> Option<String> {
         .then(|| format!("{date} is outside the dates Tindak keeps ({FIRST_DAY} to {LAST_DAY})"))
 }
 
-/// A date within the range Tindak keeps.
-pub fn date(value: NaiveDate, field: &str) -> AppResult<NaiveDate> {
-    match date_range_error(value) {
-        Some(message) => Err(AppError::bad_input(field, message)),
-        None => Ok(value),
-    }
-}
-
-/// An instant whose UTC date is within the range Tindak keeps.
-pub fn instant(value: DateTime<Utc>, field: &str) -> AppResult<DateTime<Utc>> {
-    date(value.date_naive(), field).map(|_| value)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -254,8 +241,8 @@ mod tests {
 
     #[test]
     fn dates_outside_the_kept_range_are_refused() {
-        assert!(date(FIRST_DAY, "d").is_ok() && date(LAST_DAY, "d").is_ok());
-        assert!(date(FIRST_DAY.pred_opt().expect("day"), "d").is_err());
-        assert!(date(LAST_DAY.succ_opt().expect("day"), "d").is_err());
+        assert!(date_range_error(FIRST_DAY).is_none() && date_range_error(LAST_DAY).is_none());
+        assert!(date_range_error(FIRST_DAY.pred_opt().expect("day")).is_some());
+        assert!(date_range_error(LAST_DAY.succ_opt().expect("day")).is_some());
     }
 }

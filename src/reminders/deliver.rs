@@ -4,7 +4,10 @@
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{enums::ReminderStatus, reminder};
 use futures_util::{FutureExt, future::join_all};
-use sea_orm::{ActiveEnum, ConnectionTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    sea_query::Expr,
+};
 
 pub use super::lease::{Claim, Clock, Courier};
 use super::{
@@ -42,8 +45,41 @@ impl std::ops::AddAssign for Delivered {
 
 /// Pending reminders that a delivery at `now` would take (what a dry run reports).
 pub async fn count_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
+    Ok(reminder::Entity::find()
+        .filter(due_now(now))
+        .count(db)
+        .await?)
+}
+
+/// The outbox at `now`: what is due, what a worker holds, and how long the oldest due
+/// reminder has waited (for operators).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Depth {
+    pub due: u64,
+    pub leased: u64,
+    pub oldest_due_secs: f64,
+}
+
+pub async fn depth<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<Depth> {
     let due = reminder::Entity::find().filter(due_now(now));
-    Ok(sea_orm::PaginatorTrait::count(due, db).await?)
+    let leased = reminder::Entity::find()
+        .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
+        .filter(reminder::Column::LeaseUntil.gte(now))
+        .count(db)
+        .await?;
+    let oldest_due_secs = due
+        .clone()
+        .order_by_asc(reminder::Column::NextAttemptAt)
+        .one(db)
+        .await?
+        .map_or(0.0, |r| {
+            (now - r.next_attempt_at).num_milliseconds().max(0) as f64 / 1000.0
+        });
+    Ok(Depth {
+        due: due.count(db).await?,
+        leased,
+        oldest_due_secs,
+    })
 }
 
 impl Courier<'_> {

@@ -16,6 +16,7 @@ use super::{
     digest::{Digest, Item},
     failures,
     links::LinkSigner,
+    pages::Names,
 };
 use crate::error::AppResult;
 
@@ -41,36 +42,7 @@ pub async fn digest<C: ConnectionTrait>(
         .filter(action::Column::Id.is_in(action_ids.clone()))
         .all(db)
         .await?;
-    let meetings: HashMap<Uuid, meeting::Model> = by_id(
-        meeting::Entity::find()
-            .filter(meeting::Column::Id.is_in(actions.iter().map(|a| a.meeting_id)))
-            .all(db)
-            .await?,
-        |m| m.id,
-    );
-    let issues: HashMap<Uuid, issue::Model> = by_id(
-        issue::Entity::find()
-            .filter(issue::Column::Id.is_in(actions.iter().filter_map(|a| a.issue_id)))
-            .all(db)
-            .await?,
-        |i| i.id,
-    );
-    let supporters = action_supporter::Entity::find()
-        .filter(action_supporter::Column::ActionId.is_in(action_ids.clone()))
-        .order_by_asc(action_supporter::Column::Position)
-        .all(db)
-        .await?;
-    let ministry_ids = actions
-        .iter()
-        .map(|a| a.lead_ministry_id)
-        .chain(supporters.iter().map(|s| s.ministry_id));
-    let ministries: HashMap<Uuid, ministry::Model> = by_id(
-        ministry::Entity::find()
-            .filter(ministry::Column::Id.is_in(ministry_ids))
-            .all(db)
-            .await?,
-        |m| m.id,
-    );
+    let around = surroundings(db, &actions).await?;
     let mut last_updates: HashMap<Uuid, action_update::Model> = HashMap::new();
     for u in action_update::Entity::find()
         .filter(action_update::Column::ActionId.is_in(action_ids))
@@ -80,12 +52,6 @@ pub async fn digest<C: ConnectionTrait>(
     {
         last_updates.insert(u.action_id, u);
     }
-    let name = |id: &Uuid| {
-        ministries.get(id).map_or_else(
-            || "?".to_owned(),
-            |m| m.short_name.clone().unwrap_or_else(|| m.name.clone()),
-        )
-    };
     let mut items: Vec<Item> = Vec::new();
     for a in &actions {
         let mine: Vec<&reminder::Model> = rows.iter().filter(|r| r.action_id == a.id).collect();
@@ -105,22 +71,14 @@ pub async fn digest<C: ConnectionTrait>(
                 links.signer.link(a.id, liaison, now)
             )
         });
+        let names = around.names(a);
         items.push(Item {
             action_id: a.id,
             title: a.title.clone(),
-            meeting: meetings
-                .get(&a.meeting_id)
-                .map_or_else(String::new, |m| m.title.clone()),
-            issue: a
-                .issue_id
-                .and_then(|i| issues.get(&i))
-                .map(|i| i.title.clone()),
-            lead: name(&a.lead_ministry_id),
-            supporters: supporters
-                .iter()
-                .filter(|s| s.action_id == a.id)
-                .map(|s| name(&s.ministry_id))
-                .collect(),
+            meeting: names.meeting,
+            issue: names.issue,
+            lead: names.lead,
+            supporters: names.supporters,
             due_on: a.due_on,
             role,
             escalated,
@@ -146,6 +104,89 @@ pub async fn digest<C: ConnectionTrait>(
         items,
         undelivered,
     }))
+}
+
+/// What surrounds some actions: their meetings, issues, supporters and ministries, loaded
+/// with one statement per kind.
+pub struct Surroundings {
+    meetings: HashMap<Uuid, meeting::Model>,
+    issues: HashMap<Uuid, issue::Model>,
+    supporters: Vec<action_supporter::Model>,
+    ministries: HashMap<Uuid, ministry::Model>,
+}
+
+/// Loads what surrounds `actions`.
+pub async fn surroundings<C: ConnectionTrait>(
+    db: &C,
+    actions: &[action::Model],
+) -> AppResult<Surroundings> {
+    let meetings = by_id(
+        meeting::Entity::find()
+            .filter(meeting::Column::Id.is_in(actions.iter().map(|a| a.meeting_id)))
+            .all(db)
+            .await?,
+        |m| m.id,
+    );
+    let issues = by_id(
+        issue::Entity::find()
+            .filter(issue::Column::Id.is_in(actions.iter().filter_map(|a| a.issue_id)))
+            .all(db)
+            .await?,
+        |i| i.id,
+    );
+    let supporters = action_supporter::Entity::find()
+        .filter(action_supporter::Column::ActionId.is_in(actions.iter().map(|a| a.id)))
+        .order_by_asc(action_supporter::Column::Position)
+        .all(db)
+        .await?;
+    let ministry_ids = actions
+        .iter()
+        .map(|a| a.lead_ministry_id)
+        .chain(supporters.iter().map(|s| s.ministry_id));
+    let ministries = by_id(
+        ministry::Entity::find()
+            .filter(ministry::Column::Id.is_in(ministry_ids))
+            .all(db)
+            .await?,
+        |m| m.id,
+    );
+    Ok(Surroundings {
+        meetings,
+        issues,
+        supporters,
+        ministries,
+    })
+}
+
+impl Surroundings {
+    /// A ministry as people name it: its short name, else its name.
+    fn ministry(&self, id: &Uuid) -> String {
+        self.ministries.get(id).map_or_else(
+            || "?".to_owned(),
+            |m| m.short_name.clone().unwrap_or_else(|| m.name.clone()),
+        )
+    }
+
+    /// The meeting, issue and ministry names of `a`.
+    pub fn names(&self, a: &action::Model) -> Names {
+        Names {
+            meeting: self
+                .meetings
+                .get(&a.meeting_id)
+                .map_or_else(String::new, |m| m.title.clone()),
+            issue: a
+                .issue_id
+                .and_then(|i| self.issues.get(&i))
+                .map(|i| i.title.clone()),
+            lead: self.ministry(&a.lead_ministry_id),
+            supporters: self
+                .supporters
+                .iter()
+                .filter(|s| s.action_id == a.id)
+                .map(|s| self.ministry(&s.ministry_id))
+                .collect(),
+        }
+    }
 }
 
 fn by_id<T>(rows: Vec<T>, id: impl Fn(&T) -> Uuid) -> HashMap<Uuid, T> {

@@ -88,7 +88,7 @@ pub struct RespondPage<'a> {
     pub a: ActionView,
     pub updates: Vec<UpdateView>,
     /// The statuses the liaison may choose (none for a supporting ministry).
-    pub statuses: Vec<(&'static str, &'static str)>,
+    pub statuses: Vec<(String, &'static str)>,
 }
 
 /// What became of a report, or why a link cannot be used.

@@ -2,25 +2,24 @@
 //! form; posting it records a timeline entry (and, for the lead ministry, a status change) as
 //! the liaison, through the same service functions as the API.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use axum::{
     extract::{Form, Path, State},
     http::{HeaderMap, StatusCode},
     response::Response,
 };
-use entity::{
-    action, action_supporter, action_update, enums::ActionStatus, issue, liaison, meeting, ministry,
-};
+use entity::{action, action_update, enums::ActionStatus, liaison};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveEnum, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    strum::IntoEnumIterator,
 };
 use serde::Deserialize;
-use uuid::Uuid;
 
 use super::{
     links::LinkError,
-    pages::{ActionView, Names, RespondPage, UpdateView, html, outcome, refusal},
+    load,
+    pages::{ActionView, RespondPage, UpdateView, html, outcome, refusal},
     worker::Reminders,
 };
 use crate::{
@@ -104,55 +103,12 @@ async fn load(service: &Reminders, token: &str) -> Result<Context, Response> {
     })
 }
 
-/// The meeting, issue and ministry names of an action.
-async fn names(db: &DatabaseConnection, a: &action::Model) -> AppResult<Names> {
-    let meeting = meeting::Entity::find_by_id(a.meeting_id).one(db).await?;
-    let issue = match a.issue_id {
-        Some(id) => issue::Entity::find_by_id(id).one(db).await?,
-        None => None,
-    };
-    let supporters: Vec<Uuid> = action_supporter::Entity::find()
-        .filter(action_supporter::Column::ActionId.eq(a.id))
-        .order_by_asc(action_supporter::Column::Position)
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|s| s.ministry_id)
-        .collect();
-    let ids = supporters.iter().copied().chain([a.lead_ministry_id]);
-    let ministries: HashMap<Uuid, ministry::Model> = ministry::Entity::find()
-        .filter(ministry::Column::Id.is_in(ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m))
-        .collect();
-    let name = |id: &Uuid| {
-        ministries.get(id).map_or_else(
-            || "?".to_owned(),
-            |m| m.short_name.clone().unwrap_or_else(|| m.name.clone()),
-        )
-    };
-    Ok(Names {
-        meeting: meeting.map(|m| m.title).unwrap_or_default(),
-        issue: issue.map(|i| i.title),
-        lead: name(&a.lead_ministry_id),
-        supporters: supporters.iter().map(name).collect(),
-    })
-}
-
 async fn view(service: &Reminders, w: &Words, a: &action::Model) -> AppResult<ActionView> {
-    let names = names(&service.db, a).await?;
+    let names = load::surroundings(&service.db, std::slice::from_ref(a))
+        .await?
+        .names(a);
     Ok(ActionView::new(w, a, names, service.settings.today()))
 }
-
-const STATUSES: [ActionStatus; 5] = [
-    ActionStatus::Open,
-    ActionStatus::InProgress,
-    ActionStatus::Blocked,
-    ActionStatus::Done,
-    ActionStatus::Cancelled,
-];
 
 /// `GET /respond/{token}`.
 pub async fn show(State(service): State<Arc<Reminders>>, Path(token): Path<String>) -> Response {
@@ -179,10 +135,9 @@ pub async fn show(State(service): State<Arc<Reminders>>, Path(token): Path<Strin
         Err(e) => return internal(e),
     };
     let statuses = if c.stake == Stake::Leads {
-        STATUSES
-            .iter()
-            .filter(|s| **s != c.action.status)
-            .map(|s| (status_value(*s), w.status(*s)))
+        ActionStatus::iter()
+            .filter(|s| *s != c.action.status)
+            .map(|s| (s.to_value(), w.status(s)))
             .collect()
     } else {
         vec![]
@@ -198,16 +153,6 @@ pub async fn show(State(service): State<Arc<Reminders>>, Path(token): Path<Strin
             statuses,
         },
     )
-}
-
-fn status_value(s: ActionStatus) -> &'static str {
-    match s {
-        ActionStatus::Open => "OPEN",
-        ActionStatus::InProgress => "IN_PROGRESS",
-        ActionStatus::Blocked => "BLOCKED",
-        ActionStatus::Done => "DONE",
-        ActionStatus::Cancelled => "CANCELLED",
-    }
 }
 
 /// `POST /respond/{token}`: records the note (and status change) as the liaison, audited.
@@ -243,8 +188,8 @@ pub async fn submit(
         .filter(|s| !s.is_empty())
     {
         None => None,
-        Some(s) => match STATUSES.iter().find(|v| v.to_value() == s) {
-            Some(v) => Some(*v),
+        Some(s) => match ActionStatus::iter().find(|v| v.to_value() == s) {
+            Some(v) => Some(v),
             None => {
                 return outcome(
                     StatusCode::BAD_REQUEST,
