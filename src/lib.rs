@@ -19,6 +19,7 @@ pub mod ministries;
 pub mod pages;
 pub mod patch;
 pub mod reminders;
+pub mod reports;
 pub mod search;
 pub mod validate;
 pub mod words;

@@ -16,6 +16,8 @@ pub struct Model {
     pub to_status: Option<ActionStatus>,
     pub previous_due_on: Option<Date>,
     pub new_due_on: Option<Date>,
+    /// On the entry that marks the action DONE: the completion date it recorded.
+    pub completed_on: Option<Date>,
     pub author: Option<String>,
     pub author_id: Option<Uuid>,
     pub created_at: DateTimeUtc,

@@ -7,6 +7,7 @@ mod m20260127_000001_registry;
 mod m20261127_000002_access;
 mod m20261127_000003_reminders;
 mod m20261128_000004_search;
+mod m20261128_000005_completion;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000002_access::Migration),
             Box::new(m20261127_000003_reminders::Migration),
             Box::new(m20261128_000004_search::Migration),
+            Box::new(m20261128_000005_completion::Migration),
         ]
     }
 }

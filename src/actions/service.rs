@@ -267,6 +267,7 @@ async fn change<C: ConnectionTrait>(
                 to_status: None,
                 previous_due_on: rescheduled.map(|_| current.due_on),
                 new_due_on: rescheduled,
+                completed_on: None,
             },
             author,
         )
@@ -317,6 +318,7 @@ pub async fn change_status(
             to_status: Some(status),
             previous_due_on: None,
             new_due_on: None,
+            completed_on: saved.completed_on,
         },
         author.as_ref(),
     )
@@ -356,6 +358,7 @@ pub async fn add_update(
             to_status: None,
             previous_due_on: None,
             new_due_on: None,
+            completed_on: None,
         },
         who.author().as_ref(),
     )

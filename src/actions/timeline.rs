@@ -14,6 +14,8 @@ pub struct TimelineEntry {
     pub to_status: Option<ActionStatus>,
     pub previous_due_on: Option<NaiveDate>,
     pub new_due_on: Option<NaiveDate>,
+    /// The completion date, on the entry that marks the action DONE.
+    pub completed_on: Option<NaiveDate>,
 }
 
 pub async fn write_update<C: ConnectionTrait>(
@@ -30,6 +32,7 @@ pub async fn write_update<C: ConnectionTrait>(
         to_status: Set(entry.to_status),
         previous_due_on: Set(entry.previous_due_on),
         new_due_on: Set(entry.new_due_on),
+        completed_on: Set(entry.completed_on),
         author: Set(author.map(|a| a.name.clone())),
         author_id: Set(author.and_then(|a| a.id)),
         created_at: Set(crate::db::now()),

@@ -34,6 +34,10 @@ pub enum Operation {
     RunReminders,
     /// Read the reminder outbox.
     ReadReminders,
+    /// Read status reports (a liaison's are limited to its ministry's actions).
+    ReadReports,
+    /// Sign a link to a report or meeting page.
+    SignReportLink,
 }
 
 /// What a ministry has to do with an action.
@@ -86,6 +90,8 @@ async fn allowed<C: ConnectionTrait>(db: &C, who: &Who, op: Operation) -> AppRes
         | (Role::Secretariat, Operation::RunReminders)
         | (Role::Secretariat, Operation::ReadReminders) => true,
         (Role::Leadership, Operation::ReadAudit) => true,
+        (_, Operation::ReadReports) => true,
+        (Role::Secretariat | Role::Leadership, Operation::SignReportLink) => true,
         (Role::Liaison, Operation::ChangeActionStatus(id)) => {
             stake_of(db, who, id).await? == Some(Stake::Leads)
         }

@@ -6,7 +6,7 @@
 //! six months after their meeting; 1 to 3 supporting ministries per action; one in five
 //! actions rescheduled once; a timeline consistent with each action's status and due date.
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use entity::{
     action, action_supporter, action_update,
@@ -181,18 +181,22 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
                 .map_or(now, |t| t.to_utc())
         };
         let span = (plan.today - day).num_days().max(2);
-        let entry = |rng: &mut Rng, when, from, to, prev, new| action_update::ActiveModel {
-            id: Set(rng.uuid()),
-            action_id: Set(id),
-            note: Set(None),
-            from_status: Set(from),
-            to_status: Set(to),
-            previous_due_on: Set(prev),
-            new_due_on: Set(new),
-            author: Set(Some("Sekretariat (data uji)".into())),
-            author_id: Set(None),
-            created_at: Set(when),
-        };
+        let entry =
+            |rng: &mut Rng, when: DateTime<Utc>, from, to, prev, new| action_update::ActiveModel {
+                id: Set(rng.uuid()),
+                action_id: Set(id),
+                note: Set(None),
+                from_status: Set(from),
+                to_status: Set(to),
+                previous_due_on: Set(prev),
+                new_due_on: Set(new),
+                completed_on: Set(
+                    (to == Some(ActionStatus::Done)).then(|| when.with_timezone(&tz).date_naive())
+                ),
+                author: Set(Some("Sekretariat (data uji)".into())),
+                author_id: Set(None),
+                created_at: Set(when),
+            };
         let first = 1 + rng.below((span / 3) as u64) as i64;
         if rescheduled {
             let e = entry(&mut rng, at(first), None, None, Some(original), Some(due));

@@ -33,6 +33,7 @@ use crate::{
         graphql::{ReminderMutation, ReminderQuery},
         worker::Reminders,
     },
+    reports::graphql::{ReportMutation, ReportQuery},
 };
 
 /// What can be read: the registry, users, the audit trail and the reminder outbox.
@@ -46,6 +47,7 @@ pub struct Query(
     AuthQuery,
     AuditQuery,
     ReminderQuery,
+    ReportQuery,
 );
 
 /// What can be changed; every change is checked against the caller's role and audited.
@@ -57,6 +59,7 @@ pub struct Mutation(
     ActionMutation,
     AuthMutation,
     ReminderMutation,
+    ReportMutation,
 );
 
 pub type TindakSchema = Schema<Query, Mutation, EmptySubscription>;

@@ -38,6 +38,31 @@ impl LinkSigner {
         Self { key: key.to_vec() }
     }
 
+    /// A signer whose key is derived from this one for another `purpose`: a signature made
+    /// for one purpose is worthless for the other.
+    pub fn derived(&self, purpose: &str) -> Self {
+        let mut mac = self.mac();
+        mac.update(purpose.as_bytes());
+        Self::new(&mac.finalize().into_bytes())
+    }
+
+    /// The signature of `message`, URL-safe.
+    pub fn signature(&self, message: &[u8]) -> String {
+        let mut mac = self.mac();
+        mac.update(message);
+        URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes())
+    }
+
+    /// Whether `signature` (URL-safe) signs `message`, compared in constant time.
+    pub fn verifies(&self, message: &[u8], signature: &str) -> bool {
+        let Ok(bytes) = URL_SAFE_NO_PAD.decode(signature) else {
+            return false;
+        };
+        let mut mac = self.mac();
+        mac.update(message);
+        mac.verify_slice(&bytes).is_ok()
+    }
+
     fn mac(&self) -> Hmac<Sha256> {
         // HMAC accepts keys of any length.
         <Hmac<Sha256> as Mac>::new_from_slice(&self.key).unwrap_or_else(|_| unreachable!())

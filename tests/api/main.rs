@@ -17,6 +17,7 @@ mod ministries;
 mod operations;
 mod pagination;
 mod reminders;
+mod reports;
 mod schema;
 mod seed;
 mod server;

@@ -6,3 +6,4 @@ pub mod auth;
 pub mod issues;
 pub mod meetings;
 pub mod ministries;
+pub mod reports;

@@ -1,0 +1,423 @@
+//! The report's statements: every figure is a GROUP BY (and window functions for medians and
+//! the oldest overdue action) over the state of the actions on the day, in the database.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+use entity::enums::{ActionStatus, Priority};
+use sea_orm::{ConnectionTrait, QueryResult, TryGetable};
+use uuid::Uuid;
+
+use super::{
+    Counts, OnDate, Scope, TrendPoint,
+    state::{self, Moment, Sql, literal},
+};
+use crate::error::AppResult;
+
+/// Which rows a count belongs to.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum Group {
+    Total,
+    Lead(Uuid),
+    Support(Uuid),
+    Meeting(Uuid),
+    /// By folded category; `None` for actions without one.
+    Category(Option<String>),
+}
+
+/// The conditions of `scope` on `a` (actions), `m` (meetings) and `i` (issues).
+fn conditions(sql: &mut Sql, scope: &Scope, tz: Tz) -> String {
+    let mut out = String::new();
+    let involving = |sql: &mut Sql, ids: &[Uuid]| {
+        let list = sql.bind_all(ids.iter().copied());
+        format!(
+            " AND (a.lead_ministry_id IN ({list}) OR EXISTS (SELECT 1 FROM action_supporters s \
+               WHERE s.action_id = a.id AND s.ministry_id IN ({list})))"
+        )
+    };
+    if !scope.ministries.is_empty() {
+        out.push_str(&involving(sql, &scope.ministries));
+    }
+    if let Some(m) = scope.only_ministry {
+        out.push_str(&involving(sql, &[m]));
+    }
+    if let Some(c) = scope.convened_by {
+        out.push_str(&format!(" AND m.convened_by_id = {}", sql.bind(c)));
+    }
+    if !scope.meeting_ids.is_empty() {
+        let list = sql.bind_all(scope.meeting_ids.iter().copied());
+        out.push_str(&format!(" AND a.meeting_id IN ({list})"));
+    }
+    if let Some(from) = scope.from {
+        let at = sql.bind(state::start_of_day(tz, from));
+        out.push_str(&format!(" AND m.starts_at >= {at}"));
+    }
+    if let Some(to) = scope.to {
+        let at = sql.bind(state::end_of_day(tz, to));
+        out.push_str(&format!(" AND m.starts_at < {at}"));
+    }
+    if let Some(key) = &scope.category_key {
+        out.push_str(&format!(" AND i.category_key = {}", sql.bind(key.clone())));
+    }
+    if !scope.priority.is_empty() {
+        let ranks = scope
+            .priority
+            .iter()
+            .map(|p| sea_orm::ActiveEnum::to_value(p));
+        let list = sql.bind_all(ranks);
+        out.push_str(&format!(" AND a.priority IN ({list})"));
+    }
+    out
+}
+
+/// `WITH state AS (...), facts AS (...)`: each counted action with its status, due date,
+/// completion date and days overdue (`late`, NULL when not overdue) at the end of the day.
+fn with_facts(sql: &mut Sql, scope: &Scope, tz: Tz, at: Moment) -> String {
+    let end = sql.bind(at.end);
+    let day = sql.bind(at.day);
+    let [status, due, completed] = if at.current {
+        [
+            "a.status".into(),
+            "a.due_on".into(),
+            "a.completed_on".into(),
+        ]
+    } else {
+        state::facts(&end, None)
+    };
+    let filters = conditions(sql, scope, tz);
+    let closed = format!(
+        "{}, {}",
+        literal(ActionStatus::Done),
+        literal(ActionStatus::Cancelled)
+    );
+    let late = sql.days_between("f.due_on", &day);
+    format!(
+        "WITH state AS MATERIALIZED ( \
+           SELECT a.id, a.lead_ministry_id AS lead, a.meeting_id, m.starts_at, \
+                  i.category_key AS ckey, i.category, \
+                  {status} AS status, {due} AS due_on, {completed} AS completed_on \
+             FROM actions a JOIN meetings m ON m.id = a.meeting_id \
+             LEFT JOIN issues i ON i.id = a.issue_id \
+            WHERE m.starts_at < {end}{filters}), \
+         facts AS ( \
+           SELECT f.*, CASE WHEN f.status NOT IN ({closed}) AND f.due_on < {day} \
+                  THEN {late} END AS late \
+             FROM state f)"
+    )
+}
+
+fn get<T: TryGetable>(row: &QueryResult, column: &str) -> AppResult<T> {
+    Ok(row.try_get::<T>("", column)?)
+}
+
+/// The counts of every group at once: totals, per lead and supporting ministry, per meeting
+/// and per category.
+pub async fn counts<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    tz: Tz,
+    at: Moment,
+) -> AppResult<HashMap<Group, (Counts, Option<String>)>> {
+    let mut sql = Sql::new(db.get_database_backend());
+    let with = with_facts(&mut sql, scope, tz, at);
+    let day = sql.bind(at.day);
+    let week = sql.bind(
+        at.day
+            .checked_add_days(chrono::Days::new(7))
+            .unwrap_or(NaiveDate::MAX),
+    );
+    let s = |status| literal(status);
+    let (open, progress, blocked, done, cancelled) = (
+        s(ActionStatus::Open),
+        s(ActionStatus::InProgress),
+        s(ActionStatus::Blocked),
+        s(ActionStatus::Done),
+        s(ActionStatus::Cancelled),
+    );
+    let columns = "f.id, f.status, f.due_on, f.completed_on, f.late, f.category";
+    sql.push(&with);
+    sql.push(&format!(
+        ", keyed AS ( \
+           SELECT 'T' AS kind, CAST(NULL AS uuid) AS gid, CAST(NULL AS TEXT) AS ckey, {columns} FROM facts f \
+           UNION ALL SELECT 'L', f.lead, NULL, {columns} FROM facts f \
+           UNION ALL SELECT 'S', s.ministry_id, NULL, {columns} FROM facts f \
+                       JOIN action_supporters s ON s.action_id = f.id \
+           UNION ALL SELECT 'M', f.meeting_id, NULL, {columns} FROM facts f \
+           UNION ALL SELECT 'C', NULL, f.ckey, {columns} FROM facts f), \
+         ranked AS ( \
+           SELECT k.*, \
+                  ROW_NUMBER() OVER (PARTITION BY kind, gid, ckey, late IS NULL ORDER BY late) AS rn, \
+                  COUNT(*) OVER (PARTITION BY kind, gid, ckey, late IS NULL) AS cnt \
+             FROM keyed k) \
+         SELECT kind, gid, ckey, MIN(category) AS label, COUNT(*) AS total, \
+           SUM(CASE WHEN status = {open} THEN 1 ELSE 0 END) AS open, \
+           SUM(CASE WHEN status = {progress} THEN 1 ELSE 0 END) AS in_progress, \
+           SUM(CASE WHEN status = {blocked} THEN 1 ELSE 0 END) AS blocked, \
+           SUM(CASE WHEN status = {done} THEN 1 ELSE 0 END) AS done, \
+           SUM(CASE WHEN status = {cancelled} THEN 1 ELSE 0 END) AS cancelled, \
+           SUM(CASE WHEN late IS NOT NULL THEN 1 ELSE 0 END) AS overdue, \
+           SUM(CASE WHEN status NOT IN ({done}, {cancelled}) AND due_on >= {day} \
+                     AND due_on <= {week} THEN 1 ELSE 0 END) AS soon, \
+           SUM(CASE WHEN status = {done} AND completed_on IS NOT NULL \
+                     AND completed_on <= due_on THEN 1 ELSE 0 END) AS on_time, \
+           SUM(CASE WHEN late IS NOT NULL AND (rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2) \
+                    THEN late ELSE 0 END) AS mid_sum, \
+           SUM(CASE WHEN late IS NOT NULL AND (rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2) \
+                    THEN 1 ELSE 0 END) AS mid_n \
+         FROM ranked GROUP BY kind, gid, ckey"
+    ));
+    let rows = db.query_all_raw(sql.statement()).await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let kind: String = get(&row, "kind")?;
+        let gid: Option<Uuid> = get(&row, "gid")?;
+        let ckey: Option<String> = get(&row, "ckey")?;
+        let group = match (kind.as_str(), gid) {
+            ("L", Some(id)) => Group::Lead(id),
+            ("S", Some(id)) => Group::Support(id),
+            ("M", Some(id)) => Group::Meeting(id),
+            ("C", _) => Group::Category(ckey),
+            _ => Group::Total,
+        };
+        let n = |c: &str| get::<Option<i64>>(&row, c).map(Option::unwrap_or_default);
+        let done = n("done")?;
+        let on_time = n("on_time")?;
+        let (mid_sum, mid_n) = (n("mid_sum")?, n("mid_n")?);
+        let counts = Counts {
+            total: n("total")?,
+            open: n("open")?,
+            in_progress: n("in_progress")?,
+            blocked: n("blocked")?,
+            done,
+            cancelled: n("cancelled")?,
+            overdue: n("overdue")?,
+            due_within_7_days: n("soon")?,
+            done_on_time: on_time,
+            done_late: done - on_time,
+            median_days_overdue: (mid_n > 0).then(|| mid_sum as f64 / mid_n as f64),
+        };
+        out.insert(group, (counts, get(&row, "label")?));
+    }
+    Ok(out)
+}
+
+/// Per lead ministry with overdue actions: its most overdue action, and when anything was
+/// last written about its overdue actions (or, if nothing was, the earliest of their
+/// meetings).
+pub struct Quiet {
+    pub oldest: OnDate,
+    pub last_entry: Option<DateTime<Utc>>,
+    pub first_meeting: DateTime<Utc>,
+}
+
+pub async fn overdue_by_lead<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    tz: Tz,
+    at: Moment,
+) -> AppResult<HashMap<Uuid, Quiet>> {
+    let mut sql = Sql::new(db.get_database_backend());
+    let with = with_facts(&mut sql, scope, tz, at);
+    let end = sql.bind(at.end);
+    let last_at = state::last_entry_at("f.id", &end);
+    let last_id = format!(
+        "(SELECT u.id FROM action_updates u WHERE u.action_id = o.id AND u.created_at < {end} \
+           ORDER BY u.created_at DESC, u.id DESC LIMIT 1)"
+    );
+    sql.push(&with);
+    sql.push(&format!(
+        ", behind AS (SELECT f.*, {last_at} AS last_at FROM facts f WHERE f.late IS NOT NULL), \
+         quiet AS (SELECT lead, MAX(last_at) AS last_at, MIN(starts_at) AS first_at \
+                     FROM behind GROUP BY lead), \
+         oldest AS (SELECT b.*, ROW_NUMBER() OVER (PARTITION BY lead ORDER BY late DESC, id) AS rn \
+                     FROM behind b) \
+         SELECT o.lead, o.id, o.status, o.due_on, CAST(o.late AS BIGINT) AS late, q.last_at, q.first_at, \
+                {last_id} AS last_id \
+           FROM oldest o JOIN quiet q ON q.lead = o.lead WHERE o.rn = 1"
+    ));
+    let rows = db.query_all_raw(sql.statement()).await?;
+    let mut out = HashMap::with_capacity(rows.len());
+    for row in rows {
+        let oldest = OnDate {
+            action_id: get(&row, "id")?,
+            status: get(&row, "status")?,
+            due_on: get(&row, "due_on")?,
+            days_overdue: get(&row, "late")?,
+            last_update_id: get(&row, "last_id")?,
+        };
+        let quiet = Quiet {
+            oldest,
+            last_entry: get(&row, "last_at")?,
+            first_meeting: get(&row, "first_at")?,
+        };
+        out.insert(get(&row, "lead")?, quiet);
+    }
+    Ok(out)
+}
+
+/// Pending, overdue and completed actions at the end of each of `days`, in one statement.
+pub async fn trend<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    tz: Tz,
+    days: &[Moment],
+) -> AppResult<Vec<TrendPoint>> {
+    let mut sql = Sql::new(db.get_database_backend());
+    let mut points = Vec::with_capacity(days.len());
+    for at in days {
+        let (d, e, c) = (
+            sql.bind(at.day),
+            sql.bind(at.end),
+            sql.bind(i32::from(at.current)),
+        );
+        points.push(format!("({d}, {e}, {c})"));
+    }
+    let [status, due, _] = state::facts("p.e", Some("p.cur = 1"));
+    let filters = conditions(&mut sql, scope, tz);
+    let (done, cancelled) = (
+        literal(ActionStatus::Done),
+        literal(ActionStatus::Cancelled),
+    );
+    sql.push(&format!(
+        "WITH points(d, e, cur) AS (VALUES {}), \
+         state AS ( \
+           SELECT p.d, {status} AS status, {due} AS due_on \
+             FROM points p JOIN meetings m ON m.starts_at < p.e \
+             JOIN actions a ON a.meeting_id = m.id \
+             LEFT JOIN issues i ON i.id = a.issue_id \
+            WHERE 1 = 1{filters}) \
+         SELECT d, \
+           SUM(CASE WHEN status NOT IN ({done}, {cancelled}) THEN 1 ELSE 0 END) AS pending, \
+           SUM(CASE WHEN status NOT IN ({done}, {cancelled}) AND due_on < d THEN 1 ELSE 0 END) AS overdue, \
+           SUM(CASE WHEN status = {done} THEN 1 ELSE 0 END) AS completed \
+         FROM state GROUP BY d",
+        points.join(", ")
+    ));
+    let rows = db.query_all_raw(sql.statement()).await?;
+    let mut found = HashMap::new();
+    for row in rows {
+        let n = |c: &str| get::<Option<i64>>(&row, c).map(Option::unwrap_or_default);
+        let day: NaiveDate = get(&row, "d")?;
+        found.insert(day, (n("pending")?, n("overdue")?, n("completed")?));
+    }
+    Ok(days
+        .iter()
+        .map(|at| {
+            let (pending, overdue, completed) = found.get(&at.day).copied().unwrap_or_default();
+            TrendPoint {
+                week_ending: at.day,
+                pending,
+                overdue,
+                completed,
+            }
+        })
+        .collect())
+}
+
+/// One action of the export, as it stood on the day, with the names around it.
+#[derive(Debug, Clone)]
+pub struct Row {
+    pub id: Uuid,
+    pub meeting: String,
+    pub meeting_at: DateTime<Utc>,
+    pub issue: Option<String>,
+    pub category: Option<String>,
+    pub title: String,
+    pub description: Option<String>,
+    pub lead: String,
+    pub supporters: Vec<String>,
+    pub original_due_on: NaiveDate,
+    pub due_on: NaiveDate,
+    pub status: ActionStatus,
+    pub completed_on: Option<NaiveDate>,
+    /// `None` when not overdue.
+    pub days_overdue: Option<i64>,
+    pub last_update: Option<(DateTime<Utc>, Option<String>)>,
+    pub priority: Priority,
+}
+
+/// Rows per statement of the export.
+pub const PAGE: u64 = 1_000;
+
+/// A page of the export's rows, in meeting order, then in the order the actions were
+/// recorded.
+pub async fn rows<C: ConnectionTrait>(
+    db: &C,
+    scope: &Scope,
+    tz: Tz,
+    at: Moment,
+    offset: u64,
+) -> AppResult<Vec<Row>> {
+    let mut sql = Sql::new(db.get_database_backend());
+    let with = with_facts(&mut sql, scope, tz, at);
+    let end = sql.bind(at.end);
+    let (limit, skip) = (sql.bind(PAGE as i64), sql.bind(offset as i64));
+    sql.push(&with);
+    sql.push(&format!(
+        ", page AS ( \
+           SELECT f.*, (SELECT u.id FROM action_updates u WHERE u.action_id = f.id \
+                         AND u.created_at < {end} ORDER BY u.created_at DESC, u.id DESC LIMIT 1) AS last_id \
+             FROM facts f ORDER BY f.starts_at, f.meeting_id, f.id LIMIT {limit} OFFSET {skip}) \
+         SELECT p.id, p.status, p.due_on, p.completed_on, CAST(p.late AS BIGINT) AS late, p.starts_at, p.category, \
+                m.title AS meeting, i.title AS issue, a.title, a.description, a.original_due_on, \
+                a.priority, l.name AS lead, u.created_at AS update_at, u.note AS update_note \
+           FROM page p JOIN actions a ON a.id = p.id JOIN meetings m ON m.id = p.meeting_id \
+           JOIN ministries l ON l.id = p.lead \
+           LEFT JOIN issues i ON i.id = a.issue_id \
+           LEFT JOIN action_updates u ON u.id = p.last_id \
+          ORDER BY p.starts_at, p.meeting_id, p.id"
+    ));
+    let found = db.query_all_raw(sql.statement()).await?;
+    let mut rows = Vec::with_capacity(found.len());
+    for row in found {
+        let update_at: Option<DateTime<Utc>> = get(&row, "update_at")?;
+        rows.push(Row {
+            id: get(&row, "id")?,
+            meeting: get(&row, "meeting")?,
+            meeting_at: get(&row, "starts_at")?,
+            issue: get(&row, "issue")?,
+            category: get(&row, "category")?,
+            title: get(&row, "title")?,
+            description: get(&row, "description")?,
+            lead: get(&row, "lead")?,
+            supporters: Vec::new(),
+            original_due_on: get(&row, "original_due_on")?,
+            due_on: get(&row, "due_on")?,
+            status: get(&row, "status")?,
+            completed_on: get(&row, "completed_on")?,
+            days_overdue: get(&row, "late")?,
+            last_update: match update_at {
+                Some(at) => Some((at, get(&row, "update_note")?)),
+                None => None,
+            },
+            priority: get(&row, "priority")?,
+        });
+    }
+    supporters_of(db, &mut rows).await?;
+    Ok(rows)
+}
+
+/// Fills in each row's supporting ministries (today's), in their recorded order.
+async fn supporters_of<C: ConnectionTrait>(db: &C, rows: &mut [Row]) -> AppResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let mut sql = Sql::new(db.get_database_backend());
+    let list = sql.bind_all(rows.iter().map(|r| r.id));
+    sql.push(&format!(
+        "SELECT s.action_id, m.name FROM action_supporters s JOIN ministries m ON m.id = s.ministry_id \
+          WHERE s.action_id IN ({list}) ORDER BY s.action_id, s.position"
+    ));
+    let mut names: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for row in db.query_all_raw(sql.statement()).await? {
+        names
+            .entry(get(&row, "action_id")?)
+            .or_default()
+            .push(get(&row, "name")?);
+    }
+    for row in rows {
+        row.supporters = names.remove(&row.id).unwrap_or_default();
+    }
+    Ok(())
+}
