@@ -119,6 +119,12 @@ pub fn router(
     if serve.metrics {
         crate::metrics::handle();
     }
+    let reports = crate::reports::http::router(crate::reports::http::ReportsState {
+        db: db.clone(),
+        settings: settings.clone(),
+        signer: crate::reports::links::ReportSigner::new(&reminders.signer),
+        public_url: serve.remind.mail.public_url.clone(),
+    });
     let state = AppState {
         schema: graphql::build(db.clone(), settings, serve.limits(), reminders.clone()),
         db,
@@ -139,6 +145,7 @@ pub fn router(
     }
     app.with_state(state)
         .merge(respond)
+        .merge(reports)
         .layer(RequestBodyLimitLayer::new(serve.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,

@@ -303,7 +303,14 @@ impl ReportQuery {
         filter: Option<ReportFilterInput>,
     ) -> Result<StatusReport> {
         let filter = filter.unwrap_or_default().into_domain("filter")?;
-        let scope = service::scope(db(ctx), who(ctx)?, filter, "statusReport", "filter").await?;
+        let scope = service::scope(
+            db(ctx),
+            who(ctx)?,
+            filter,
+            "statusReport",
+            &service::FILTER_FIELDS,
+        )
+        .await?;
         Ok(StatusReport {
             scope,
             as_of: as_of.map_or_else(|| settings(ctx).today(), |d| d.0),

@@ -325,6 +325,7 @@ pub struct Row {
     pub category: Option<String>,
     pub title: String,
     pub description: Option<String>,
+    pub lead_id: Uuid,
     pub lead: String,
     pub supporters: Vec<String>,
     pub original_due_on: NaiveDate,
@@ -340,33 +341,66 @@ pub struct Row {
 /// Rows per statement of the export.
 pub const PAGE: u64 = 1_000;
 
-/// A page of the export's rows, in meeting order, then in the order the actions were
-/// recorded.
+/// Which rows to read.
+#[derive(Debug, Clone, Copy)]
+pub enum Pick {
+    /// A page of [`PAGE`] rows from `offset`, in meeting order, then in the order the
+    /// actions were recorded.
+    Page(u64),
+    /// The most overdue actions of each lead ministry, at most this many each, most
+    /// overdue first.
+    OverduePerLead(u32),
+}
+
+/// Rows of the export as they stood on the day, with the names around them.
 pub async fn rows<C: ConnectionTrait>(
     db: &C,
     scope: &Scope,
     tz: Tz,
     at: Moment,
-    offset: u64,
+    pick: Pick,
 ) -> AppResult<Vec<Row>> {
     let mut sql = Sql::new(db.get_database_backend());
     let with = with_facts(&mut sql, scope, tz, at);
     let end = sql.bind(at.end);
-    let (limit, skip) = (sql.bind(PAGE as i64), sql.bind(offset as i64));
+    let (page, order) = match pick {
+        Pick::Page(offset) => {
+            let (limit, skip) = (sql.bind(PAGE as i64), sql.bind(offset as i64));
+            (
+                format!(
+                    "SELECT f.* FROM facts f ORDER BY f.starts_at, f.meeting_id, f.id \
+                     LIMIT {limit} OFFSET {skip}"
+                ),
+                "p.starts_at, p.meeting_id, p.id",
+            )
+        }
+        Pick::OverduePerLead(each) => {
+            let each = sql.bind(i64::from(each));
+            (
+                format!(
+                    "SELECT * FROM (SELECT f.*, ROW_NUMBER() OVER \
+                       (PARTITION BY f.lead ORDER BY f.late DESC, f.id) AS k \
+                       FROM facts f WHERE f.late IS NOT NULL) o WHERE o.k <= {each}"
+                ),
+                "p.lead, p.late DESC, p.id",
+            )
+        }
+    };
     sql.push(&with);
     sql.push(&format!(
-        ", page AS ( \
-           SELECT f.*, (SELECT u.id FROM action_updates u WHERE u.action_id = f.id \
+        ", picked AS ({page}), \
+         page AS ( \
+           SELECT p.*, (SELECT u.id FROM action_updates u WHERE u.action_id = p.id \
                          AND u.created_at < {end} ORDER BY u.created_at DESC, u.id DESC LIMIT 1) AS last_id \
-             FROM facts f ORDER BY f.starts_at, f.meeting_id, f.id LIMIT {limit} OFFSET {skip}) \
-         SELECT p.id, p.status, p.due_on, p.completed_on, CAST(p.late AS BIGINT) AS late, p.starts_at, p.category, \
+             FROM picked p) \
+         SELECT p.id, p.lead, p.status, p.due_on, p.completed_on, CAST(p.late AS BIGINT) AS late, p.starts_at, p.category, \
                 m.title AS meeting, i.title AS issue, a.title, a.description, a.original_due_on, \
-                a.priority, l.name AS lead, u.created_at AS update_at, u.note AS update_note \
+                a.priority, l.name AS lead_name, u.created_at AS update_at, u.note AS update_note \
            FROM page p JOIN actions a ON a.id = p.id JOIN meetings m ON m.id = p.meeting_id \
            JOIN ministries l ON l.id = p.lead \
            LEFT JOIN issues i ON i.id = a.issue_id \
            LEFT JOIN action_updates u ON u.id = p.last_id \
-          ORDER BY p.starts_at, p.meeting_id, p.id"
+          ORDER BY {order}"
     ));
     let found = db.query_all_raw(sql.statement()).await?;
     let mut rows = Vec::with_capacity(found.len());
@@ -380,7 +414,8 @@ pub async fn rows<C: ConnectionTrait>(
             category: get(&row, "category")?,
             title: get(&row, "title")?,
             description: get(&row, "description")?,
-            lead: get(&row, "lead")?,
+            lead_id: get(&row, "lead")?,
+            lead: get(&row, "lead_name")?,
             supporters: Vec::new(),
             original_due_on: get(&row, "original_due_on")?,
             due_on: get(&row, "due_on")?,

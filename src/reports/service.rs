@@ -23,31 +23,45 @@ use crate::{
 /// The most weeks a trend reaches back.
 pub const MAX_WEEKS: i32 = 104;
 
+/// What the filter's fields are called where the client gave them (in errors).
+pub struct FieldNames {
+    pub ministries: &'static str,
+    pub convened_by: &'static str,
+    pub to: &'static str,
+}
+
+/// The names of `ReportFilter`'s fields, under `filter`.
+pub const FILTER_FIELDS: FieldNames = FieldNames {
+    ministries: "filter.ministries",
+    convened_by: "filter.convenedBy",
+    to: "filter.to",
+};
+
 /// Checks that `who` may read reports and resolves `filter` into the rows it names, limited
-/// to the actor's ministry for a liaison. `operation` names the request in a refusal; `path`
-/// prefixes field names in errors.
+/// to the actor's ministry for a liaison. `operation` names the request in a refusal.
 pub async fn scope<C: ConnectionTrait>(
     db: &C,
     who: &Who,
     filter: ReportFilter,
     operation: &str,
-    path: &str,
+    names: &FieldNames,
 ) -> AppResult<Scope> {
     authorize(db, who, Operation::ReadReports, operation).await?;
     if let (Some(from), Some(to)) = (filter.from, filter.to)
         && from > to
     {
-        return Err(AppError::bad_input(
-            format!("{path}.to"),
-            "to must not be before from",
-        ));
+        return Err(AppError::bad_input(names.to, "to must not be before from"));
     }
     let mut ministries = Vec::with_capacity(filter.ministries.len());
     for (i, r) in filter.ministries.iter().enumerate() {
-        ministries.push(resolve(db, r, &format!("{path}.ministries[{i}]")).await?.id);
+        ministries.push(
+            resolve(db, r, &format!("{}[{i}]", names.ministries))
+                .await?
+                .id,
+        );
     }
     let convened_by = match &filter.convened_by {
-        Some(r) => Some(resolve(db, r, &format!("{path}.convenedBy")).await?.id),
+        Some(r) => Some(resolve(db, r, names.convened_by).await?.id),
         None => None,
     };
     let category_key = filter
