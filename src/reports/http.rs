@@ -1,5 +1,9 @@
 //! `/reports/*`: the downloads and the printable page, opened with a Bearer token or through
 //! a signed link, with the report's filters as query parameters.
+//!
+//! Each step returns the answer to send when it cannot go on (`Result<_, Response>`): a
+//! refusal is rare and ends the request, so its size does not matter.
+#![allow(clippy::result_large_err)]
 
 use axum::{
     Router,

@@ -61,10 +61,7 @@ fn conditions(sql: &mut Sql, scope: &Scope, tz: Tz) -> String {
         out.push_str(&format!(" AND i.category_key = {}", sql.bind(key.clone())));
     }
     if !scope.priority.is_empty() {
-        let ranks = scope
-            .priority
-            .iter()
-            .map(|p| sea_orm::ActiveEnum::to_value(p));
+        let ranks = scope.priority.iter().map(sea_orm::ActiveEnum::to_value);
         let list = sql.bind_all(ranks);
         out.push_str(&format!(" AND a.priority IN ({list})"));
     }

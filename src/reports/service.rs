@@ -168,10 +168,7 @@ pub async fn report<C: ConnectionTrait>(
         totals,
         ministries,
         meetings: by_meeting,
-        categories: categories
-            .into_values()
-            .map(|(label, counts)| (label, counts))
-            .collect(),
+        categories: categories.into_values().collect(),
     })
 }
 

@@ -255,7 +255,7 @@ async fn the_workbook_has_typed_dates_and_the_same_figures() {
         .map(|c| c.to_string())
         .collect();
     assert_eq!(header[9], "Target Waktu");
-    let x1 = sheet.rows().find(|r| r[5].to_string() == "X1").expect("X1");
+    let x1 = sheet.rows().find(|r| r[5] == "X1").expect("X1");
     match &x1[9] {
         Data::DateTime(d) => {
             // Excel counts days from 30 December 1899.
@@ -275,10 +275,7 @@ async fn the_workbook_has_typed_dates_and_the_same_figures() {
     let summary = book
         .worksheet_range("Ringkasan K\u{2215}L")
         .expect("summary");
-    let kemlu = summary
-        .rows()
-        .find(|r| r[0].to_string() == "KEMLU")
-        .expect("KEMLU");
+    let kemlu = summary.rows().find(|r| r[0] == "KEMLU").expect("KEMLU");
     assert_eq!(kemlu[2].get_float(), Some(3.0));
     assert_eq!(kemlu[8].get_float(), Some(1.0));
 
