@@ -40,7 +40,10 @@ async fn main() -> anyhow::Result<()> {
     let rounds: usize = args.next().map_or(Ok(5), |a| a.parse())?;
     let dir = tempfile::tempdir()?;
     let url = std::env::var("DATABASE_URL").unwrap_or_else(|_| {
-        format!("sqlite://{}?mode=rwc", dir.path().join("bench.db").display())
+        format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("bench.db").display()
+        )
     });
     let db = tindak::db::connect(&url).await?;
     tindak::db::migrate(&db).await?;
@@ -61,7 +64,11 @@ async fn main() -> anyhow::Result<()> {
     .await?;
     println!(
         "{} on {:?}: seeded {} actions, {} timeline entries in {:.1?}",
-        if url.starts_with("postgres") { "PostgreSQL" } else { "SQLite" },
+        if url.starts_with("postgres") {
+            "PostgreSQL"
+        } else {
+            "SQLite"
+        },
         db.get_database_backend(),
         seeded.actions,
         seeded.updates,

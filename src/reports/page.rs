@@ -289,6 +289,20 @@ fn trend(r: &ReportWords, points: &[TrendPoint]) -> Trend {
             (x(i), format!("{} {month}", d.day()))
         })
         .collect();
+    let mut lines = vec![
+        line("l-pending", "", r.pending, |p| p.pending),
+        line("l-late", "late", r.overdue, |p| p.overdue),
+        line("l-done", "", r.completed, |p| p.completed),
+    ];
+    // End labels at least a line apart, so that equal values stay readable.
+    let mut order: Vec<usize> = (0..lines.len()).collect();
+    order.sort_by(|a, b| lines[*a].end_y.total_cmp(&lines[*b].end_y));
+    let mut previous = f64::MIN;
+    for i in order {
+        let y = lines[i].end_y.max(previous + 13.0);
+        lines[i].end_y = y;
+        previous = y;
+    }
     Trend {
         width,
         height,
@@ -297,11 +311,7 @@ fn trend(r: &ReportWords, points: &[TrendPoint]) -> Trend {
         grid: (0..=top_value / step)
             .map(|k| (y(k * step), k * step))
             .collect(),
-        lines: vec![
-            line("l-pending", "", r.pending, |p| p.pending),
-            line("l-late", "late", r.overdue, |p| p.overdue),
-            line("l-done", "", r.completed, |p| p.completed),
-        ],
+        lines,
         ticks,
     }
 }
