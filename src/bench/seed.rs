@@ -294,5 +294,8 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
         }
     }
     txn.commit().await?;
+    // Fresh statistics, as the database's own maintenance would gather them, so that plans
+    // on the new rows are the plans of a database in use.
+    sea_orm::ConnectionTrait::execute_unprepared(db, "ANALYZE").await?;
     Ok(out)
 }

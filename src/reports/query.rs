@@ -132,37 +132,64 @@ pub async fn counts<C: ConnectionTrait>(
         s(ActionStatus::Done),
         s(ActionStatus::Cancelled),
     );
-    let columns = "f.id, f.status, f.due_on, f.completed_on, f.late, f.category";
+    let aggregates = format!(
+        "COUNT(*) AS total, \
+         SUM(CASE WHEN f.status = {open} THEN 1 ELSE 0 END) AS open, \
+         SUM(CASE WHEN f.status = {progress} THEN 1 ELSE 0 END) AS in_progress, \
+         SUM(CASE WHEN f.status = {blocked} THEN 1 ELSE 0 END) AS blocked, \
+         SUM(CASE WHEN f.status = {done} THEN 1 ELSE 0 END) AS done, \
+         SUM(CASE WHEN f.status = {cancelled} THEN 1 ELSE 0 END) AS cancelled, \
+         SUM(CASE WHEN f.late IS NOT NULL THEN 1 ELSE 0 END) AS overdue, \
+         SUM(CASE WHEN f.status NOT IN ({done}, {cancelled}) AND f.due_on >= {day} \
+                   AND f.due_on <= {week} THEN 1 ELSE 0 END) AS soon, \
+         SUM(CASE WHEN f.status = {done} AND f.completed_on IS NOT NULL \
+                   AND f.completed_on <= f.due_on THEN 1 ELSE 0 END) AS on_time"
+    );
+    // Each grouping is a GROUP BY of its own over the day's state (`grouped`), or the rows
+    // of the overdue actions with their group (for the medians, which rank only those).
+    let groupings = |columns: &str, grouped: bool| {
+        [
+            ("'T'", "CAST(NULL AS uuid)", "CAST(NULL AS TEXT)", "", None),
+            ("'L'", "f.lead", "NULL", "", Some("f.lead")),
+            (
+                "'S'",
+                "s.ministry_id",
+                "NULL",
+                " JOIN action_supporters s ON s.action_id = f.id",
+                Some("s.ministry_id"),
+            ),
+            ("'M'", "f.meeting_id", "NULL", "", Some("f.meeting_id")),
+            ("'C'", "NULL", "f.ckey", "", Some("f.ckey")),
+        ]
+        .map(|(kind, gid, ckey, join, key)| {
+            let tail = match (grouped, key) {
+                (true, Some(key)) => format!(" GROUP BY {key}"),
+                (true, None) => String::new(),
+                (false, _) => " WHERE f.late IS NOT NULL".into(),
+            };
+            format!(
+                "SELECT {kind} AS kind, {gid} AS gid, {ckey} AS ckey, {columns} \
+                   FROM facts f{join}{tail}"
+            )
+        })
+        .join(" UNION ALL ")
+    };
+    let counts = groupings(&format!("MIN(f.category) AS label, {aggregates}"), true);
+    let late = groupings("f.late", false);
     sql.push(&with);
     sql.push(&format!(
-        ", keyed AS ( \
-           SELECT 'T' AS kind, CAST(NULL AS uuid) AS gid, CAST(NULL AS TEXT) AS ckey, {columns} FROM facts f \
-           UNION ALL SELECT 'L', f.lead, NULL, {columns} FROM facts f \
-           UNION ALL SELECT 'S', s.ministry_id, NULL, {columns} FROM facts f \
-                       JOIN action_supporters s ON s.action_id = f.id \
-           UNION ALL SELECT 'M', f.meeting_id, NULL, {columns} FROM facts f \
-           UNION ALL SELECT 'C', NULL, f.ckey, {columns} FROM facts f), \
+        ", counts AS ({counts}), \
+         late AS ({late}), \
          ranked AS ( \
-           SELECT k.*, \
-                  ROW_NUMBER() OVER (PARTITION BY kind, gid, ckey, late IS NULL ORDER BY late) AS rn, \
-                  COUNT(*) OVER (PARTITION BY kind, gid, ckey, late IS NULL) AS cnt \
-             FROM keyed k) \
-         SELECT kind, gid, ckey, MIN(category) AS label, COUNT(*) AS total, \
-           SUM(CASE WHEN status = {open} THEN 1 ELSE 0 END) AS open, \
-           SUM(CASE WHEN status = {progress} THEN 1 ELSE 0 END) AS in_progress, \
-           SUM(CASE WHEN status = {blocked} THEN 1 ELSE 0 END) AS blocked, \
-           SUM(CASE WHEN status = {done} THEN 1 ELSE 0 END) AS done, \
-           SUM(CASE WHEN status = {cancelled} THEN 1 ELSE 0 END) AS cancelled, \
-           SUM(CASE WHEN late IS NOT NULL THEN 1 ELSE 0 END) AS overdue, \
-           SUM(CASE WHEN status NOT IN ({done}, {cancelled}) AND due_on >= {day} \
-                     AND due_on <= {week} THEN 1 ELSE 0 END) AS soon, \
-           SUM(CASE WHEN status = {done} AND completed_on IS NOT NULL \
-                     AND completed_on <= due_on THEN 1 ELSE 0 END) AS on_time, \
-           SUM(CASE WHEN late IS NOT NULL AND (rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2) \
-                    THEN late ELSE 0 END) AS mid_sum, \
-           SUM(CASE WHEN late IS NOT NULL AND (rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2) \
-                    THEN 1 ELSE 0 END) AS mid_n \
-         FROM ranked GROUP BY kind, gid, ckey"
+           SELECT l.*, ROW_NUMBER() OVER (PARTITION BY kind, gid, ckey ORDER BY l.late) AS rn, \
+                  COUNT(*) OVER (PARTITION BY kind, gid, ckey) AS cnt \
+             FROM late l), \
+         medians AS ( \
+           SELECT kind, gid, ckey, SUM(late) AS mid_sum, COUNT(*) AS mid_n FROM ranked \
+            WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY kind, gid, ckey) \
+         SELECT c.*, m.mid_sum, m.mid_n FROM counts c LEFT JOIN medians m \
+             ON m.kind = c.kind AND m.gid IS NOT DISTINCT FROM c.gid \
+            AND m.ckey IS NOT DISTINCT FROM c.ckey"
     ));
     let rows = db.query_all_raw(sql.statement()).await?;
     let mut out = HashMap::with_capacity(rows.len());
