@@ -4,19 +4,22 @@
 //! From the source: the convening unit and chair, the attending ministries and agencies, the
 //! seven issues, and the two agreed follow-ups (Desa Migran Emas; the guideline on repatriating
 //! PMI and their remains). Illustrative: the meeting's hour, the issues' descriptions, the
-//! actions for the other issues, every deadline and priority, and the liaisons.
+//! actions for the other issues, every deadline and priority, and the liaisons, and the whole
+//! second meeting a month later (which carries three issues forward, closes one and raises a
+//! new one).
 
 use std::fmt;
 
 use anyhow::Context;
 use chrono::{NaiveDate, TimeZone};
 use chrono_tz::Tz;
-use entity::meeting;
+use entity::{enums::IssueStatus, issue, meeting};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
+use uuid::Uuid;
 
 use crate::{
     actions::service::{NewAction, Priority},
-    issues::service::NewIssue,
+    issues::service::{MeetingIssue, NewIssue},
     meetings::service::{self as meetings, Attendee, NewMeeting},
     ministries::{
         liaisons::{self, AddLiaisonInput, Language},
@@ -25,6 +28,9 @@ use crate::{
 };
 
 pub const MEETING_TITLE: &str = "Rapat Koordinasi Identifikasi Masalah Pelindungan PMI";
+
+/// The follow-up meeting of the demo (illustrative: not in the press release).
+pub const SECOND_MEETING_TITLE: &str = "Rapat Koordinasi Tindak Lanjut Pelindungan PMI";
 
 /// What a demo load did.
 #[derive(Debug, Default)]
@@ -188,13 +194,97 @@ fn action(
     }
 }
 
-fn issue(title: &str, category: &str, description: &str, actions: Vec<NewAction>) -> NewIssue {
-    NewIssue {
+fn issue(
+    title: &str,
+    category: &str,
+    description: &str,
+    actions: Vec<NewAction>,
+) -> MeetingIssue {
+    MeetingIssue::New(NewIssue {
         title: title.to_owned(),
         description: Some(description.to_owned()),
         category: Some(category.to_owned()),
         actions,
-    }
+    })
+}
+
+/// The second demo meeting, a month after the first: it carries three of the first
+/// meeting's issues forward (`carried`: their IDs by title), agrees new actions for two of
+/// them, and raises a new issue. (Illustrative data, not from the press release.)
+fn second_meeting(carried: &[(String, Uuid)]) -> anyhow::Result<NewMeeting> {
+    use Priority::{High, Normal};
+    let id_of = |title: &str| {
+        carried
+            .iter()
+            .find(|(t, _)| t == title)
+            .map(|(_, id)| *id)
+            .context("a demo issue is missing")
+    };
+    let starts_at = Tz::Asia__Jakarta
+        .with_ymd_and_hms(2026, 2, 27, 9, 0, 0)
+        .single()
+        .context("invalid demo time")?
+        .to_utc();
+    let attendees = ["KEMLU", "KEMENIMIPAS", "KEMENSOS", "KP2MI"]
+        .into_iter()
+        .map(|code| Attendee {
+            ministry: MinistryRef::code(code),
+            representatives: vec![],
+        })
+        .collect();
+    Ok(NewMeeting {
+        title: SECOND_MEETING_TITLE.to_owned(),
+        starts_at,
+        time_zone: Some("Asia/Jakarta".to_owned()),
+        location: Some("Jakarta".to_owned()),
+        chair: Some("Nur Rokhmah Hidayah".to_owned()),
+        chair_position: Some("Asisten Deputi Koordinasi Kerja Sama Asia".to_owned()),
+        convened_by: MinistryRef::code("KEMENKO-POLKAM-KSA"),
+        summary: Some(
+            "Rapat lanjutan (data ilustrasi): membahas kembali permasalahan yang masih terbuka dari rapat Januari dan menyepakati langkah tambahan.".to_owned(),
+        ),
+        source_url: None,
+        attendees,
+        issues: vec![
+            MeetingIssue::Carried {
+                issue_id: id_of("Tata kelola penempatan PMI")?,
+                actions: vec![action(
+                    "Menyelaraskan data penempatan PMI antar-K/L",
+                    "KP2MI",
+                    &["KEMENIMIPAS"],
+                    date(2026, 4, 15)?,
+                    Normal,
+                )],
+            },
+            MeetingIssue::Carried {
+                issue_id: id_of("Penanganan WNI yang terjerat kejahatan daring (online scam)")?,
+                actions: vec![action(
+                    "Menyusun protokol pemulangan WNI korban online scam",
+                    "KEMLU",
+                    &["KEMENSOS"],
+                    date(2026, 4, 30)?,
+                    High,
+                )],
+            },
+            MeetingIssue::Carried {
+                issue_id: id_of("Ketersediaan shelter domestik")?,
+                actions: vec![],
+            },
+            issue(
+                "Pendataan PMI purna penempatan",
+                "Purna penempatan",
+                "Data PMI yang kembali belum terhubung antar-K/L sehingga pendampingan purna penempatan sulit direncanakan.",
+                vec![action(
+                    "Menyusun format pendataan PMI purna penempatan",
+                    "KEMENSOS",
+                    &["KP2MI"],
+                    date(2026, 5, 15)?,
+                    Normal,
+                )],
+            ),
+        ],
+        actions: vec![],
+    })
 }
 
 fn demo_meeting() -> anyhow::Result<NewMeeting> {
@@ -314,8 +404,31 @@ pub async fn load(db: &DatabaseConnection, tz: Tz) -> anyhow::Result<Outcome> {
         .await?
         > 0;
     if !exists {
-        meetings::insert(&txn, input, tz).await?;
+        let first = meetings::insert(&txn, input, tz, None).await?;
         outcome.meeting_added = true;
+        let issues: Vec<(String, Uuid)> = issue::Entity::find()
+            .filter(issue::Column::MeetingId.eq(first.id))
+            .all(&txn)
+            .await?
+            .into_iter()
+            .map(|i| (i.title, i.id))
+            .collect();
+        let second = meetings::insert(&txn, second_meeting(&issues)?, tz, None).await?;
+        // The second meeting closes the screening form issue: the form was updated.
+        if let Some((_, id)) = issues
+            .iter()
+            .find(|(t, _)| t == "Pemutakhiran formulir screening TPPO")
+        {
+            crate::issues::service::set_status(
+                &txn,
+                *id,
+                IssueStatus::Closed,
+                Some("Formulir telah dimutakhirkan (data ilustrasi).".to_owned()),
+                Some(second.id),
+                None,
+            )
+            .await?;
+        }
     }
     txn.commit().await?;
     Ok(outcome)

@@ -19,6 +19,7 @@ pub struct Model {
     /// Title and description folded for search.
     pub search: String,
     pub status: IssueStatus,
+    pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -7,6 +7,8 @@ pub mod api_token;
 pub mod audit_event;
 pub mod enums;
 pub mod issue;
+pub mod issue_meeting;
+pub mod issue_update;
 pub mod liaison;
 pub mod meeting;
 pub mod meeting_attendee;

@@ -17,6 +17,8 @@ pub struct Model {
     pub parent_id: Option<Uuid>,
     /// Code, name and short name folded for search (see [`crate::search`]).
     pub search: String,
+    /// Bumped to revoke the address of the ministry's calendar feed.
+    pub calendar_key_generation: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

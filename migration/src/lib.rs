@@ -8,6 +8,7 @@ mod m20261127_000002_access;
 mod m20261127_000003_reminders;
 mod m20261128_000004_search;
 mod m20261128_000005_completion;
+mod m20261128_000006_continuity;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261127_000003_reminders::Migration),
             Box::new(m20261128_000004_search::Migration),
             Box::new(m20261128_000005_completion::Migration),
+            Box::new(m20261128_000006_continuity::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@
 use entity::{action, issue, meeting, ministry};
 use sea_orm_migration::{
     prelude::*,
-    sea_orm::{ActiveValue::Set, EntityTrait, QueryFilter, QueryOrder, QuerySelect},
+    sea_orm::{ConnectionTrait, Statement, Value, prelude::Uuid},
 };
 
 #[derive(DeriveMigrationName)]
@@ -41,48 +41,33 @@ impl MigrationTrait for Migration {
             )
             .await?;
         let db = manager.get_connection();
-        let mut after = None;
-        while let Some(rows) = page::<ministry::Entity>(db, &mut after).await? {
-            for m in rows {
-                let value = ministry::search_of(&m.code, &m.name, m.short_name.as_deref());
-                let mut row: ministry::ActiveModel = m.into();
-                row.search = Set(value);
-                ministry::Entity::update(row).exec(db).await?;
-            }
-        }
-        let mut after = None;
-        while let Some(rows) = page::<meeting::Entity>(db, &mut after).await? {
-            for m in rows {
-                let value =
-                    meeting::search_of(&m.title, m.summary.as_deref(), m.location.as_deref());
-                let mut row: meeting::ActiveModel = m.into();
-                row.search = Set(value);
-                meeting::Entity::update(row).exec(db).await?;
-            }
-        }
-        let mut after = None;
-        while let Some(rows) = page::<issue::Entity>(db, &mut after).await? {
-            for i in rows {
-                let value = issue::search_of(&i.title, i.description.as_deref());
-                let key = i
-                    .category
-                    .as_deref()
-                    .map(|c| entity::search::fold([Some(c)]));
-                let mut row: issue::ActiveModel = i.into();
-                row.search = Set(value);
-                row.category_key = Set(key);
-                issue::Entity::update(row).exec(db).await?;
-            }
-        }
-        let mut after = None;
-        while let Some(rows) = page::<action::Entity>(db, &mut after).await? {
-            for a in rows {
-                let value = action::search_of(&a.title, a.description.as_deref());
-                let mut row: action::ActiveModel = a.into();
-                row.search = Set(value);
-                action::Entity::update(row).exec(db).await?;
-            }
-        }
+        // Raw statements naming only the columns this migration knows: the entities grow
+        // columns that later migrations add.
+        refold(db, "ministries", &["code", "name", "short_name"], |v| {
+            vec![("search", Some(ministry::search_of(s(&v[0]), s(&v[1]), v[2].as_deref())))]
+        })
+        .await?;
+        refold(db, "meetings", &["title", "summary", "location"], |v| {
+            vec![(
+                "search",
+                Some(meeting::search_of(s(&v[0]), v[1].as_deref(), v[2].as_deref())),
+            )]
+        })
+        .await?;
+        refold(db, "issues", &["title", "description", "category"], |v| {
+            vec![
+                ("search", Some(issue::search_of(s(&v[0]), v[1].as_deref()))),
+                (
+                    "category_key",
+                    v[2].as_deref().map(|c| entity::search::fold([Some(c)])),
+                ),
+            ]
+        })
+        .await?;
+        refold(db, "actions", &["title", "description"], |v| {
+            vec![("search", Some(action::search_of(s(&v[0]), v[1].as_deref())))]
+        })
+        .await?;
         Ok(())
     }
 
@@ -109,48 +94,59 @@ impl MigrationTrait for Migration {
     }
 }
 
-/// The next rows of `E` after the id `after` (every entity here is keyed by a UUID `id`).
-async fn page<E>(
+fn s(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or_default()
+}
+
+/// Sets the columns `compute` gives from `columns` on every row of `table`, a batch at a time
+/// in the order of `id`.
+async fn refold(
     db: &SchemaManagerConnection<'_>,
-    after: &mut Option<sea_orm_migration::sea_orm::prelude::Uuid>,
-) -> Result<Option<Vec<E::Model>>, DbErr>
-where
-    E: EntityTrait,
-    E::Model: HasId,
-{
-    let id = <E::Column as std::str::FromStr>::from_str("id")
-        .map_err(|_| DbErr::Custom("no id column".into()))?;
-    let mut query = E::find().order_by_asc(id).limit(BATCH);
-    if let Some(last) = *after {
-        query = query.filter(Expr::col(id).gt(last));
-    }
-    let rows = query.all(db).await?;
-    *after = rows.last().map(HasId::id);
-    Ok((!rows.is_empty()).then_some(rows))
-}
-
-/// A model keyed by a UUID.
-trait HasId {
-    fn id(&self) -> sea_orm_migration::sea_orm::prelude::Uuid;
-}
-
-impl HasId for ministry::Model {
-    fn id(&self) -> sea_orm_migration::sea_orm::prelude::Uuid {
-        self.id
-    }
-}
-impl HasId for meeting::Model {
-    fn id(&self) -> sea_orm_migration::sea_orm::prelude::Uuid {
-        self.id
-    }
-}
-impl HasId for issue::Model {
-    fn id(&self) -> sea_orm_migration::sea_orm::prelude::Uuid {
-        self.id
-    }
-}
-impl HasId for action::Model {
-    fn id(&self) -> sea_orm_migration::sea_orm::prelude::Uuid {
-        self.id
+    table: &str,
+    columns: &[&str],
+    compute: impl Fn(&[Option<String>]) -> Vec<(&'static str, Option<String>)>,
+) -> Result<(), DbErr> {
+    let backend = db.get_database_backend();
+    let mut after: Option<Uuid> = None;
+    loop {
+        let mut sql = format!("SELECT id, {} FROM {table}", columns.join(", "));
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(last) = after {
+            sql.push_str(" WHERE id > $1");
+            values.push(last.into());
+        }
+        sql.push_str(&format!(" ORDER BY id LIMIT {BATCH}"));
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        let Some(last) = rows.last() else {
+            return Ok(());
+        };
+        after = Some(last.try_get::<Uuid>("", "id")?);
+        for row in &rows {
+            let id: Uuid = row.try_get("", "id")?;
+            let mut found = Vec::with_capacity(columns.len());
+            for c in columns {
+                found.push(row.try_get::<Option<String>>("", c)?);
+            }
+            let sets = compute(&found);
+            let mut values: Vec<Value> = Vec::with_capacity(sets.len() + 1);
+            let assignments: Vec<String> = sets
+                .into_iter()
+                .enumerate()
+                .map(|(i, (column, value))| {
+                    values.push(value.into());
+                    format!("{column} = ${}", i + 1)
+                })
+                .collect();
+            values.push(id.into());
+            let sql = format!(
+                "UPDATE {table} SET {} WHERE id = ${}",
+                assignments.join(", "),
+                values.len()
+            );
+            db.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+                .await?;
+        }
     }
 }

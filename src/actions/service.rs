@@ -141,10 +141,10 @@ async fn issue_of_meeting<C: ConnectionTrait>(
         .one(db)
         .await?
         .ok_or_else(|| AppError::bad_input(field, "no issue has this ID"))?;
-    if issue.meeting_id != meeting_id {
+    if !crate::issues::service::discussed_at(db, issue.id, meeting_id).await? {
         return Err(AppError::bad_input(
             field,
-            "the issue belongs to another meeting",
+            "the issue was not taken up at this meeting",
         ));
     }
     Ok(issue.id)

@@ -100,6 +100,7 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
             short_name: Set(Some(format!("KU{k}"))),
             kind: Set(MinistryKind::Ministry),
             parent_id: Set(None),
+            calendar_key_generation: Set(0),
             search: Set(ministry::search_of(
                 &format!("KL{k:04}"),
                 &format!("Kementerian Uji {k}"),

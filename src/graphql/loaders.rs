@@ -201,19 +201,28 @@ impl Loader<AttendeesOf> for Db {
 impl Loader<IssuesOf> for Db {
     type Value = Vec<issue::Model>;
     type Error = Arc<DbErr>;
+    /// The issues taken up at each meeting (raised there or carried forward), oldest first.
     async fn load(&self, keys: &[IssuesOf]) -> Loaded<IssuesOf, Self::Value> {
-        let select = issue::Entity::find()
+        let links = entity::issue_meeting::Entity::find()
+            .filter(entity::issue_meeting::Column::MeetingId.is_in(ids(keys, |k| k.0)))
+            .all(&self.0)
+            .await?;
+        let issues = issue::Entity::find()
+            .filter(issue::Column::Id.is_in(links.iter().map(|l| l.issue_id)))
             .order_by_asc(issue::Column::CreatedAt)
-            .order_by_asc(issue::Column::Id);
-        grouped(
-            &self.0,
-            keys,
-            |k| k.0,
-            |m| IssuesOf(m.meeting_id),
-            issue::Column::MeetingId,
-            select,
-        )
-        .await
+            .order_by_asc(issue::Column::Id)
+            .all(&self.0)
+            .await?;
+        let mut out: HashMap<IssuesOf, Vec<issue::Model>> =
+            keys.iter().map(|k| (*k, Vec::new())).collect();
+        for i in issues {
+            for l in links.iter().filter(|l| l.issue_id == i.id) {
+                if let Some(list) = out.get_mut(&IssuesOf(l.meeting_id)) {
+                    list.push(i.clone());
+                }
+            }
+        }
+        Ok(out)
     }
 }
 

@@ -35,10 +35,32 @@ impl Issue {
     pub async fn id(&self) -> ID {
         to_id(self.0.id)
     }
-    /// The meeting the issue was identified at.
+    /// The meeting the issue was first raised at.
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Meeting> {
         let m = loaders::one(ctx, MeetingKey(self.0.meeting_id)).await?;
         Ok(Meeting(m.ok_or_else(|| AppError::not_found("meeting"))?))
+    }
+    /// Every meeting that took the issue up (where it was raised, then discussed again),
+    /// oldest first.
+    async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<Meeting>> {
+        let rows = service::meetings_of(db(ctx), self.0.id).await?;
+        Ok(rows.into_iter().map(Meeting).collect())
+    }
+    /// When the meeting that raised it started.
+    async fn first_raised_at(&self, ctx: &Context<'_>) -> Result<DateTime> {
+        let m = loaders::one(ctx, MeetingKey(self.0.meeting_id)).await?;
+        let m = m.ok_or_else(|| AppError::not_found("meeting"))?;
+        Ok(crate::meetings::graphql::local_start(&m))
+    }
+    /// The issue's own timeline: status changes and the meetings that took it up again,
+    /// oldest first.
+    async fn updates(&self, ctx: &Context<'_>) -> Result<Vec<IssueUpdate>> {
+        let rows = service::updates(db(ctx), self.0.id).await?;
+        Ok(rows.into_iter().map(IssueUpdate).collect())
+    }
+    /// Increases with every change; pass it back as `expectedVersion`.
+    async fn version(&self) -> i32 {
+        self.0.version
     }
     /// The problem, in a line.
     async fn title(&self) -> &str {
@@ -68,6 +90,45 @@ impl Issue {
     /// When it last changed.
     async fn updated_at(&self) -> DateTime {
         self.0.updated_at.into()
+    }
+}
+
+/// One entry in an issue's timeline.
+pub struct IssueUpdate(pub entity::issue_update::Model);
+
+/// One entry in an issue's timeline: a status change, or a meeting that took it up again.
+#[Object]
+impl IssueUpdate {
+    /// The entry's ID.
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// The meeting that discussed the issue again (for such an entry).
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<Option<Meeting>> {
+        match self.0.meeting_id {
+            Some(id) => Ok(loaders::one(ctx, MeetingKey(id)).await?.map(Meeting)),
+            None => Ok(None),
+        }
+    }
+    /// Why, in the author's words.
+    async fn note(&self) -> Option<&str> {
+        self.0.note.as_deref()
+    }
+    /// The status before a change.
+    async fn from_status(&self) -> Option<IssueStatus> {
+        self.0.from_status.map(Into::into)
+    }
+    /// The status after a change.
+    async fn to_status(&self) -> Option<IssueStatus> {
+        self.0.to_status.map(Into::into)
+    }
+    /// Who wrote it, as they were named then.
+    async fn author(&self) -> Option<&str> {
+        self.0.author.as_deref()
+    }
+    /// When.
+    async fn created_at(&self) -> DateTime {
+        self.0.created_at.into()
     }
 }
 
@@ -106,6 +167,29 @@ impl IssueMutation {
     async fn add_issue(&self, ctx: &Context<'_>, input: AddIssueInput) -> Result<Issue> {
         let (meeting, issue) = input.into_domain()?;
         let i = service::add(db(ctx), who(ctx)?, meeting, issue).await?;
+        Ok(Issue(i))
+    }
+
+    /// Moves an issue to OPEN, ADDRESSED or CLOSED, with an optional note for its timeline.
+    /// A stale `expectedVersion` is a CONFLICT and changes nothing. ADMIN and SECRETARIAT.
+    async fn change_issue_status(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        status: IssueStatus,
+        note: Option<String>,
+        expected_version: Option<i32>,
+    ) -> Result<Issue> {
+        let id = parse_id(&id, "id")?;
+        let i = service::change_status(
+            db(ctx),
+            who(ctx)?,
+            id,
+            status.into(),
+            note.as_deref(),
+            expected_version,
+        )
+        .await?;
         Ok(Issue(i))
     }
 

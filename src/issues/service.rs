@@ -1,7 +1,7 @@
 //! Rules and queries for issues.
 
 pub use entity::enums::IssueStatus;
-use entity::{issue, meeting};
+use entity::{issue, issue_meeting, issue_update, meeting};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, EntityTrait,
     QueryFilter, QueryOrder, Select, Set,
@@ -26,6 +26,17 @@ pub struct NewIssue {
     /// Free text, e.g. the phase: pra-penempatan, masa penempatan, purna penempatan.
     pub category: Option<String>,
     pub actions: Vec<NewAction>,
+}
+
+/// An issue taken up at a meeting: a new one, or one raised at an earlier meeting, with the
+/// actions agreed for it there.
+#[derive(Debug, Clone)]
+pub enum MeetingIssue {
+    New(NewIssue),
+    Carried {
+        issue_id: Uuid,
+        actions: Vec<NewAction>,
+    },
 }
 
 /// Changes to an issue; what is left out stays.
@@ -78,11 +89,13 @@ pub async fn insert<C: ConnectionTrait>(
             validate::LINE,
         )?),
         status: Set(IssueStatus::Open),
+        version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(db)
     .await?;
+    link(db, model.id, meeting_id).await?;
     for (i, action) in input.actions.into_iter().enumerate() {
         actions::insert(
             db,
@@ -94,6 +107,215 @@ pub async fn insert<C: ConnectionTrait>(
         .await?;
     }
     Ok(model)
+}
+
+/// Records that `issue_id` was taken up at `meeting_id`.
+async fn link<C: ConnectionTrait>(db: &C, issue_id: Uuid, meeting_id: Uuid) -> AppResult<()> {
+    issue_meeting::ActiveModel {
+        issue_id: Set(issue_id),
+        meeting_id: Set(meeting_id),
+        created_at: Set(crate::db::now()),
+    }
+    .insert(db)
+    .await?;
+    Ok(())
+}
+
+/// Whether `issue_id` was taken up at `meeting_id`.
+pub async fn discussed_at<C: ConnectionTrait>(
+    db: &C,
+    issue_id: Uuid,
+    meeting_id: Uuid,
+) -> AppResult<bool> {
+    Ok(issue_meeting::Entity::find_by_id((issue_id, meeting_id))
+        .one(db)
+        .await?
+        .is_some())
+}
+
+/// Takes up at `meeting` the issue `issue_id`, raised at an earlier meeting, and inserts the
+/// actions agreed for it there (in the caller's transaction). `path` prefixes field names.
+pub async fn carry<C: ConnectionTrait>(
+    db: &C,
+    meeting: &meeting::Model,
+    issue_id: Uuid,
+    actions: Vec<NewAction>,
+    author: Option<&crate::actor::Author>,
+    path: &str,
+) -> AppResult<issue::Model> {
+    let field = format!("{path}.issueId");
+    let found = find(db, issue_id)
+        .await?
+        .ok_or_else(|| AppError::bad_input(&field, "no issue has this ID"))?;
+    let first = meeting::Entity::find_by_id(found.meeting_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| AppError::not_found("meeting"))?;
+    if first.starts_at >= meeting.starts_at {
+        return Err(AppError::bad_input(
+            &field,
+            "an issue is carried forward from an earlier meeting only",
+        ));
+    }
+    if discussed_at(db, issue_id, meeting.id).await? {
+        return Err(AppError::bad_input(
+            &field,
+            "the issue is already on this meeting's agenda",
+        ));
+    }
+    link(db, issue_id, meeting.id).await?;
+    write_update(
+        db,
+        issue_id,
+        Some(meeting.id),
+        None,
+        None,
+        author,
+        crate::db::now(),
+    )
+    .await?;
+    for (i, action) in actions.into_iter().enumerate() {
+        actions::insert(
+            db,
+            meeting.id,
+            Some(issue_id),
+            action,
+            &format!("{path}.actions[{i}]"),
+        )
+        .await?;
+    }
+    Ok(found)
+}
+
+/// One entry in an issue's timeline.
+async fn write_update<C: ConnectionTrait>(
+    db: &C,
+    issue_id: Uuid,
+    meeting_id: Option<Uuid>,
+    change: Option<(IssueStatus, IssueStatus)>,
+    note: Option<String>,
+    author: Option<&crate::actor::Author>,
+    at: chrono::DateTime<chrono::Utc>,
+) -> AppResult<issue_update::Model> {
+    Ok(issue_update::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        issue_id: Set(issue_id),
+        meeting_id: Set(meeting_id),
+        note: Set(note),
+        from_status: Set(change.map(|c| c.0)),
+        to_status: Set(change.map(|c| c.1)),
+        author: Set(author.map(|a| a.name.clone())),
+        author_id: Set(author.and_then(|a| a.id)),
+        created_at: Set(at),
+    }
+    .insert(db)
+    .await?)
+}
+
+/// An issue's timeline, oldest first.
+pub async fn updates<C: ConnectionTrait>(
+    db: &C,
+    issue_id: Uuid,
+) -> AppResult<Vec<issue_update::Model>> {
+    Ok(issue_update::Entity::find()
+        .filter(issue_update::Column::IssueId.eq(issue_id))
+        .order_by_asc(issue_update::Column::CreatedAt)
+        .order_by_asc(issue_update::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// The meetings that took up an issue, oldest first.
+pub async fn meetings_of<C: ConnectionTrait>(
+    db: &C,
+    issue_id: Uuid,
+) -> AppResult<Vec<meeting::Model>> {
+    let ids: Vec<Uuid> = issue_meeting::Entity::find()
+        .filter(issue_meeting::Column::IssueId.eq(issue_id))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|l| l.meeting_id)
+        .collect();
+    Ok(meeting::Entity::find()
+        .filter(meeting::Column::Id.is_in(ids))
+        .order_by_asc(meeting::Column::StartsAt)
+        .order_by_asc(meeting::Column::Id)
+        .all(db)
+        .await?)
+}
+
+/// Sets an issue's status with an entry in its timeline (in the caller's transaction,
+/// unchecked and unaudited: for data loaded by the operator).
+pub async fn set_status<C: ConnectionTrait>(
+    db: &C,
+    id: Uuid,
+    status: IssueStatus,
+    note: Option<String>,
+    meeting_id: Option<Uuid>,
+    author: Option<&crate::actor::Author>,
+) -> AppResult<issue::Model> {
+    let current = find(db, id)
+        .await?
+        .ok_or_else(|| AppError::not_found_at("issue", "id"))?;
+    let mut model: issue::ActiveModel = current.clone().into();
+    model.status = Set(status);
+    model.version = Set(current.version + 1);
+    model.updated_at = Set(crate::db::now());
+    let saved = model.update(db).await?;
+    let change = Some((current.status, status));
+    write_update(db, id, meeting_id, change, note, author, crate::db::now()).await?;
+    Ok(saved)
+}
+
+/// `changeIssueStatus`: moves an issue to another status, with an optional note, in its
+/// timeline. A stale `expected_version` is a CONFLICT.
+pub async fn change_status(
+    db: &DatabaseConnection,
+    who: &Who,
+    id: Uuid,
+    status: IssueStatus,
+    note: Option<&str>,
+    expected_version: Option<i32>,
+) -> AppResult<issue::Model> {
+    authorize(db, who, Operation::ManageRegistry, "changeIssueStatus").await?;
+    let txn = crate::db::begin_write(db).await?;
+    let current = find(&txn, id)
+        .await?
+        .ok_or_else(|| AppError::not_found_at("issue", "id"))?;
+    crate::db::check_version(current.version, expected_version)?;
+    if current.status == status {
+        return Err(AppError::bad_input(
+            "status",
+            format!(
+                "the issue is already {}",
+                sea_orm::ActiveEnum::to_value(&status)
+            ),
+        ));
+    }
+    let note = validate::optional(note, "note", validate::TEXT)?;
+    let mut saved = current.clone();
+    saved.status = status;
+    saved.version = current.version + 1;
+    saved.updated_at = crate::db::now();
+    let row = Condition::all()
+        .add(issue::Column::Id.eq(id))
+        .add(issue::Column::Version.eq(current.version));
+    crate::db::save_versioned(&txn, issue::ActiveModel::from(saved.clone()), row, "issue").await?;
+    write_update(
+        &txn,
+        id,
+        None,
+        Some((current.status, status)),
+        note,
+        who.author().as_ref(),
+        crate::db::now(),
+    )
+    .await?;
+    let entry = Entry::changed("changeIssueStatus", "Issue", id, &current, &saved);
+    audit::record(&txn, who, entry).await?;
+    txn.commit().await?;
+    Ok(saved)
 }
 
 /// `addIssue`: adds an issue to a meeting.
@@ -134,7 +356,7 @@ pub async fn update(
 ) -> AppResult<issue::Model> {
     authorize(db, who, Operation::ManageRegistry, "updateIssue").await?;
     let txn = crate::db::begin_write(db).await?;
-    let (before, after) = change(&txn, id, input).await?;
+    let (before, after) = change(&txn, id, input, who.author().as_ref()).await?;
     audit::record(
         &txn,
         who,
@@ -149,6 +371,7 @@ async fn change<C: ConnectionTrait>(
     db: &C,
     id: Uuid,
     input: IssueChanges,
+    author: Option<&crate::actor::Author>,
 ) -> AppResult<(issue::Model, issue::Model)> {
     let current = find(db, id)
         .await?
@@ -166,15 +389,26 @@ async fn change<C: ConnectionTrait>(
     if let Some(status) = input.status {
         model.status = Set(status);
     }
+    model.version = Set(current.version + 1);
     model.updated_at = Set(crate::db::now());
-    Ok((current, model.update(db).await?))
+    let saved = model.update(db).await?;
+    if saved.status != current.status {
+        let change = Some((current.status, saved.status));
+        write_update(db, id, None, change, None, author, crate::db::now()).await?;
+    }
+    Ok((current, saved))
 }
 
 /// Issues matching `filter`, oldest first.
 pub fn list_query(f: IssueFilter) -> Select<issue::Entity> {
     let mut cond = Condition::all();
     if let Some(id) = f.meeting_id {
-        cond = cond.add(issue::Column::MeetingId.eq(id));
+        let discussed = sea_orm::sea_query::Query::select()
+            .column(issue_meeting::Column::IssueId)
+            .from(issue_meeting::Entity)
+            .and_where(issue_meeting::Column::MeetingId.eq(id))
+            .to_owned();
+        cond = cond.add(issue::Column::Id.in_subquery(discussed));
     }
     if let Some(statuses) = f.status {
         cond = cond.add(issue::Column::Status.is_in(statuses));

@@ -20,6 +20,12 @@ use crate::{
     ministries::graphql::Ministry,
 };
 
+/// When `m` started, in its own time zone.
+pub fn local_start(m: &meeting::Model) -> DateTime {
+    let tz: Tz = m.time_zone.parse().unwrap_or(Tz::UTC);
+    DateTime(m.starts_at.with_timezone(&tz).fixed_offset())
+}
+
 /// A coordination meeting (rapat koordinasi).
 pub struct Meeting(pub meeting::Model);
 
@@ -42,8 +48,7 @@ impl Meeting {
     }
     /// When the meeting started, with the offset of its own time zone.
     async fn starts_at(&self) -> DateTime {
-        let tz: Tz = self.0.time_zone.parse().unwrap_or(Tz::UTC);
-        DateTime(self.0.starts_at.with_timezone(&tz).fixed_offset())
+        local_start(&self.0)
     }
     /// IANA time zone the meeting took place in.
     async fn time_zone(&self) -> &str {
@@ -79,10 +84,19 @@ impl Meeting {
         let rows = loaders::list(ctx, AttendeesOf(self.0.id)).await?;
         Ok(rows.into_iter().map(Attendee).collect())
     }
-    /// Issues identified at the meeting, in the order they were recorded.
+    /// Issues taken up at the meeting, new and carried forward alike, oldest first.
     async fn issues(&self, ctx: &Context<'_>) -> Result<Vec<Issue>> {
         let rows = loaders::list(ctx, IssuesOf(self.0.id)).await?;
         Ok(rows.into_iter().map(Issue).collect())
+    }
+    /// Only the issues raised at an earlier meeting and taken up again at this one.
+    async fn carried_issues(&self, ctx: &Context<'_>) -> Result<Vec<Issue>> {
+        let rows: Vec<entity::issue::Model> = loaders::list(ctx, IssuesOf(self.0.id)).await?;
+        Ok(rows
+            .into_iter()
+            .filter(|i| i.meeting_id != self.0.id)
+            .map(Issue)
+            .collect())
     }
     /// Every action agreed at the meeting, by due date.
     async fn actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {

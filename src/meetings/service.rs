@@ -16,7 +16,7 @@ use crate::{
     auth::policy::{Operation, authorize},
     db::{Direction, begin_write, check_version, save_versioned},
     error::{AppError, AppResult},
-    issues::service::{self as issues, NewIssue},
+    issues::service::{self as issues, MeetingIssue},
     ministries::service::{MinistryRef, resolve},
     patch::Patch,
     search, validate,
@@ -43,7 +43,8 @@ pub struct NewMeeting {
     pub summary: Option<String>,
     pub source_url: Option<String>,
     pub attendees: Vec<Attendee>,
-    pub issues: Vec<NewIssue>,
+    /// New issues and issues carried forward from earlier meetings.
+    pub issues: Vec<MeetingIssue>,
     /// Actions agreed at the meeting that address no single issue.
     pub actions: Vec<NewAction>,
 }
@@ -129,7 +130,7 @@ pub async fn record(
 ) -> AppResult<meeting::Model> {
     authorize(db, who, Operation::ManageRegistry, "recordMeeting").await?;
     let txn = begin_write(db).await?;
-    let m = insert(&txn, input, default_tz).await?;
+    let m = insert(&txn, input, default_tz, who.author().as_ref()).await?;
     audit::record(
         &txn,
         who,
@@ -145,6 +146,7 @@ pub async fn insert<C: ConnectionTrait>(
     db: &C,
     input: NewMeeting,
     default_tz: Tz,
+    author: Option<&crate::actor::Author>,
 ) -> AppResult<meeting::Model> {
     let convened_by = resolve(db, &input.convened_by, "input.convenedBy").await?;
     let now = crate::db::now();
@@ -196,7 +198,15 @@ pub async fn insert<C: ConnectionTrait>(
     .await?;
     write_attendees(db, model.id, &input.attendees).await?;
     for (i, issue) in input.issues.into_iter().enumerate() {
-        issues::insert(db, model.id, issue, &format!("input.issues[{i}]")).await?;
+        let path = format!("input.issues[{i}]");
+        match issue {
+            MeetingIssue::New(issue) => {
+                issues::insert(db, model.id, issue, &path).await?;
+            }
+            MeetingIssue::Carried { issue_id, actions } => {
+                issues::carry(db, &model, issue_id, actions, author, &path).await?;
+            }
+        }
     }
     for (i, action) in input.actions.into_iter().enumerate() {
         actions::insert(db, model.id, None, action, &format!("input.actions[{i}]")).await?;

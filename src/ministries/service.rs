@@ -125,6 +125,7 @@ pub async fn insert<C: ConnectionTrait>(db: &C, input: NewMinistry) -> AppResult
     let model = ministry::ActiveModel {
         // Filled in from the other fields when the row is saved.
         search: sea_orm::ActiveValue::NotSet,
+        calendar_key_generation: Set(0),
         id: Set(Uuid::now_v7()),
         code: Set(code),
         name: Set(validate::required(

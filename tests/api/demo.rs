@@ -27,7 +27,7 @@ async fn demo_holds_the_seed_meeting_with_its_issues_and_actions() {
     let data = app
         .data(
             MEETING,
-            json!({ "filter": { "search": "pelindungan pmi" } }),
+            json!({ "filter": { "search": "identifikasi masalah" } }),
         )
         .await;
     assert_eq!(data["meetings"]["totalCount"], 1);
@@ -61,7 +61,12 @@ async fn demo_holds_the_seed_meeting_with_its_issues_and_actions() {
 
     let issues = m["issues"].as_array().expect("issues");
     assert_eq!(issues.len(), 7, "seven issues identified");
-    assert!(issues.iter().all(|i| i["status"] == "OPEN"));
+    assert!(
+        issues
+            .iter()
+            .all(|i| i["status"] == "OPEN" || i["title"] == "Pemutakhiran formulir screening TPPO"),
+        "open, but for the one the second meeting closed"
+    );
     assert!(
         issues
             .iter()
@@ -134,8 +139,8 @@ async fn loading_the_demo_twice_changes_nothing() {
     assert_eq!(before, after);
     assert_eq!(
         before,
-        [9, 7, 1, 7, 8, 16],
-        "ministries, liaisons, meeting, issues, actions, supporters"
+        [9, 7, 2, 8, 11, 19],
+        "ministries, liaisons, meetings, issues, actions, supporters"
     );
 }
 
@@ -150,7 +155,7 @@ async fn readme_example_lists_what_kp2mi_leads() {
             json!({}),
         )
         .await;
-    assert_eq!(data["actions"]["totalCount"], 3);
+    assert_eq!(data["actions"]["totalCount"], 4);
     let overdue: Vec<bool> = data["actions"]["nodes"]
         .as_array()
         .expect("nodes")
@@ -159,7 +164,49 @@ async fn readme_example_lists_what_kp2mi_leads() {
         .collect();
     assert_eq!(
         overdue,
-        [true, false, false],
+        [true, false, false, false],
         "only the 13 March guideline is late on 20 March"
+    );
+}
+
+#[tokio::test]
+async fn the_second_demo_meeting_carries_three_issues_closes_one_and_raises_one() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let data = app
+        .data(
+            r#"{ meetings(filter: { search: "tindak lanjut pelindungan" }) { nodes {
+                 title startsAt
+                 issues { title }
+                 carriedIssues { title firstRaisedAt meetings { title } actions { title meeting { title } } }
+               } } }"#,
+            json!({}),
+        )
+        .await;
+    let m = &data["meetings"]["nodes"][0];
+    assert_eq!(m["startsAt"], "2026-02-27T09:00:00+07:00");
+    assert_eq!(m["issues"].as_array().expect("issues").len(), 4, "three carried, one new");
+    let carried = m["carriedIssues"].as_array().expect("carried");
+    assert_eq!(carried.len(), 3);
+    let scam = carried
+        .iter()
+        .find(|i| i["title"].as_str().is_some_and(|t| t.contains("online scam")))
+        .expect("the online scam issue");
+    assert_eq!(scam["firstRaisedAt"], "2026-01-28T09:00:00+07:00");
+    assert_eq!(scam["meetings"].as_array().expect("meetings").len(), 2);
+    assert_eq!(scam["actions"].as_array().expect("actions").len(), 2, "one from each meeting");
+    let closed = app
+        .data(
+            r#"{ issues(filter: { status: [CLOSED] }) { nodes { title updates { fromStatus toStatus note meeting { title } } } } }"#,
+            json!({}),
+        )
+        .await;
+    let nodes = closed["issues"]["nodes"].as_array().expect("nodes");
+    assert_eq!(nodes.len(), 1);
+    assert_eq!(nodes[0]["title"], "Pemutakhiran formulir screening TPPO");
+    assert_eq!(nodes[0]["updates"][0]["toStatus"], "CLOSED");
+    assert_eq!(
+        nodes[0]["updates"][0]["meeting"]["title"],
+        "Rapat Koordinasi Tindak Lanjut Pelindungan PMI"
     );
 }

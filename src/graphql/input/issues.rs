@@ -4,27 +4,31 @@ use async_graphql::{ID, InputObject, MaybeUndefined};
 
 use super::actions::MeetingActionInput;
 use crate::{
-    error::AppResult,
+    error::{AppError, AppResult},
     graphql::{enums::IssueStatus, scalars::parse_id},
     issues::service as issues,
 };
 
-/// An issue identified at the meeting being recorded, with the actions agreed for it.
+/// An issue taken up at the meeting being recorded: a new one (`title`) or one raised at an
+/// earlier meeting (`issueId`), exactly one of the two, with the actions agreed for it.
 #[derive(InputObject, Debug, Clone)]
 pub struct MeetingIssueInput {
-    /// The problem, in a line.
-    pub title: String,
-    /// More detail; line breaks are kept.
+    /// An issue raised at an earlier meeting, discussed again at this one.
+    pub issue_id: Option<ID>,
+    /// A new issue: the problem, in a line.
+    pub title: Option<String>,
+    /// More detail (new issues only); line breaks are kept.
     pub description: Option<String>,
-    /// Free text, e.g. the phase: pra-penempatan, masa penempatan, purna penempatan.
+    /// Free text, e.g. the phase: pra-penempatan, masa penempatan, purna penempatan (new
+    /// issues only).
     pub category: Option<String>,
-    /// The actions agreed for this issue.
+    /// The actions agreed for this issue at this meeting.
     pub actions: Option<Vec<MeetingActionInput>>,
 }
 
 impl MeetingIssueInput {
     /// The issue, with `path` naming its fields in errors.
-    pub fn into_domain(self, path: &str) -> AppResult<issues::NewIssue> {
+    pub fn into_domain(self, path: &str) -> AppResult<issues::MeetingIssue> {
         let actions = self
             .actions
             .unwrap_or_default()
@@ -32,12 +36,39 @@ impl MeetingIssueInput {
             .enumerate()
             .map(|(i, a)| a.into_domain(&format!("{path}.actions[{i}]")))
             .collect::<AppResult<_>>()?;
-        Ok(issues::NewIssue {
-            title: self.title,
-            description: self.description,
-            category: self.category,
-            actions,
-        })
+        match (self.issue_id, self.title) {
+            (Some(id), None) => {
+                for (given, name) in [
+                    (self.description.is_some(), "description"),
+                    (self.category.is_some(), "category"),
+                ] {
+                    if given {
+                        return Err(AppError::bad_input(
+                            format!("{path}.{name}"),
+                            "a carried issue keeps its own; change it with updateIssue",
+                        ));
+                    }
+                }
+                Ok(issues::MeetingIssue::Carried {
+                    issue_id: parse_id(&id, &format!("{path}.issueId"))?,
+                    actions,
+                })
+            }
+            (None, Some(title)) => Ok(issues::MeetingIssue::New(issues::NewIssue {
+                title,
+                description: self.description,
+                category: self.category,
+                actions,
+            })),
+            (Some(_), Some(_)) => Err(AppError::bad_input(
+                format!("{path}.issueId"),
+                "give either issueId (an issue carried forward) or title (a new issue), not both",
+            )),
+            (None, None) => Err(AppError::bad_input(
+                format!("{path}.title"),
+                "give title (a new issue) or issueId (an issue carried forward)",
+            )),
+        }
     }
 }
 
