@@ -1,0 +1,4 @@
+//! Meeting continuity: issues carried across meetings, matters arising, minutes, the weekly
+//! leadership digest and calendar feeds.
+
+mod carried;
