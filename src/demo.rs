@@ -194,12 +194,7 @@ fn action(
     }
 }
 
-fn issue(
-    title: &str,
-    category: &str,
-    description: &str,
-    actions: Vec<NewAction>,
-) -> MeetingIssue {
+fn issue(title: &str, category: &str, description: &str, actions: Vec<NewAction>) -> MeetingIssue {
     MeetingIssue::New(NewIssue {
         title: title.to_owned(),
         description: Some(description.to_owned()),

@@ -254,6 +254,25 @@ pub struct ReportWords {
     pub and_more: &'static str,
     pub more_at: &'static str,
     pub page_footer: &'static str,
+    pub minutes_title: &'static str,
+    pub when: &'static str,
+    pub time: &'static str,
+    pub place: &'static str,
+    pub chair: &'static str,
+    pub convener: &'static str,
+    pub attendees: &'static str,
+    pub summary: &'static str,
+    pub issues_discussed: &'static str,
+    pub carried: &'static str,
+    pub follow_ups: &'static str,
+    pub none_agreed: &'static str,
+    pub signature: &'static str,
+    pub arising_title: &'static str,
+    pub arising_hint: &'static str,
+    pub agreed_at: &'static str,
+    pub none_arising: &'static str,
+    pub annex: &'static str,
+    pub weekdays: [&'static str; 7],
     pub priorities: [&'static str; 4],
 }
 
@@ -325,6 +344,27 @@ pub const REPORT_ID: ReportWords = ReportWords {
     and_more: "dan lainnya",
     more_at: "Selengkapnya",
     page_footer: "Dihasilkan dari catatan tindak lanjut. Angka untuk tanggal lampau dihitung ulang dari riwayat tiap tindak lanjut.",
+    minutes_title: "Notulen Rapat",
+    when: "Hari, tanggal",
+    time: "Waktu",
+    place: "Tempat",
+    chair: "Pimpinan rapat",
+    convener: "Unit penyelenggara",
+    attendees: "Peserta",
+    summary: "Ringkasan",
+    issues_discussed: "Permasalahan yang dibahas",
+    carried: "lanjutan dari rapat",
+    follow_ups: "Tindak lanjut yang disepakati",
+    none_agreed: "Tidak ada tindak lanjut yang disepakati.",
+    signature: "Pimpinan Rapat,",
+    arising_title: "Hal-hal yang Perlu Ditindaklanjuti dari Rapat Sebelumnya",
+    arising_hint: "Tindak lanjut dari rapat sebelumnya yang belum selesai saat rapat ini dimulai, per K/L penanggung jawab, dengan status dan keterlambatan pada saat itu.",
+    agreed_at: "Rapat asal",
+    none_arising: "Tidak ada tindak lanjut terbuka dari rapat sebelumnya.",
+    annex: "Lampiran",
+    weekdays: [
+        "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu",
+    ],
     priorities: ["Rendah", "Normal", "Tinggi", "Mendesak"],
 };
 
@@ -396,6 +436,33 @@ pub const REPORT_EN: ReportWords = ReportWords {
     and_more: "and more",
     more_at: "More",
     page_footer: "Produced from the follow-up registry. Figures for past dates are rebuilt from each action's history.",
+    minutes_title: "Minutes of Meeting",
+    when: "Date",
+    time: "Time",
+    place: "Place",
+    chair: "Chair",
+    convener: "Convened by",
+    attendees: "Attendees",
+    summary: "Summary",
+    issues_discussed: "Issues discussed",
+    carried: "carried forward from the meeting of",
+    follow_ups: "Agreed follow-ups",
+    none_agreed: "No follow-up was agreed.",
+    signature: "Chair,",
+    arising_title: "Matters Arising from Earlier Meetings",
+    arising_hint: "Follow-ups from earlier meetings not yet done when this meeting began, by lead ministry, with their status and delay at that moment.",
+    agreed_at: "Agreed at",
+    none_arising: "Nothing is open from earlier meetings.",
+    annex: "Annex",
+    weekdays: [
+        "Monday",
+        "Tuesday",
+        "Wednesday",
+        "Thursday",
+        "Friday",
+        "Saturday",
+        "Sunday",
+    ],
     priorities: ["Low", "Normal", "High", "Urgent"],
 };
 
@@ -408,6 +475,20 @@ pub fn report(lang: Option<&str>) -> &'static ReportWords {
 }
 
 impl ReportWords {
+    /// A day written out with its weekday: `Rabu, 28 Januari 2026`.
+    pub fn day(&self, d: NaiveDate) -> String {
+        let weekday = self.weekdays[d.weekday().num_days_from_monday() as usize];
+        format!("{weekday}, {}", self.words.date(d))
+    }
+
+    /// A time of day as people write it: `09.00` in Indonesian, `09:00` in English, with
+    /// the zone.
+    pub fn time(&self, t: chrono::NaiveTime, zone: &str) -> String {
+        use chrono::Timelike;
+        let sep = if self.words.code == "en" { ':' } else { '.' };
+        format!("{:02}{sep}{:02} {zone}", t.hour(), t.minute())
+    }
+
     /// A priority as people say it.
     pub fn priority(&self, p: entity::enums::Priority) -> &'static str {
         use entity::enums::Priority;

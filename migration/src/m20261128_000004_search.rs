@@ -44,13 +44,20 @@ impl MigrationTrait for Migration {
         // Raw statements naming only the columns this migration knows: the entities grow
         // columns that later migrations add.
         refold(db, "ministries", &["code", "name", "short_name"], |v| {
-            vec![("search", Some(ministry::search_of(s(&v[0]), s(&v[1]), v[2].as_deref())))]
+            vec![(
+                "search",
+                Some(ministry::search_of(s(&v[0]), s(&v[1]), v[2].as_deref())),
+            )]
         })
         .await?;
         refold(db, "meetings", &["title", "summary", "location"], |v| {
             vec![(
                 "search",
-                Some(meeting::search_of(s(&v[0]), v[1].as_deref(), v[2].as_deref())),
+                Some(meeting::search_of(
+                    s(&v[0]),
+                    v[1].as_deref(),
+                    v[2].as_deref(),
+                )),
             )]
         })
         .await?;

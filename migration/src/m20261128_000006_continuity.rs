@@ -98,7 +98,11 @@ impl MigrationTrait for Migration {
                     .col(uuid(IssueUpdates::IssueId))
                     .col(uuid_null(IssueUpdates::MeetingId))
                     .col(long_text_null(IssueUpdates::Note))
-                    .col(ColumnDef::new(IssueUpdates::FromStatus).string_len(16).null())
+                    .col(
+                        ColumnDef::new(IssueUpdates::FromStatus)
+                            .string_len(16)
+                            .null(),
+                    )
                     .col(ColumnDef::new(IssueUpdates::ToStatus).string_len(16).null())
                     .col(text_null(IssueUpdates::Author))
                     .col(uuid_null(IssueUpdates::AuthorId))

@@ -33,7 +33,7 @@ use crate::{
         graphql::{ReminderMutation, ReminderQuery},
         worker::Reminders,
     },
-    reports::graphql::{ReportMutation, ReportQuery},
+    reports::graphql::{ArisingQuery, ReportMutation, ReportQuery},
 };
 
 /// What can be read: the registry, users, the audit trail and the reminder outbox.
@@ -48,6 +48,7 @@ pub struct Query(
     AuditQuery,
     ReminderQuery,
     ReportQuery,
+    ArisingQuery,
 );
 
 /// What can be changed; every change is checked against the caller's role and audited.

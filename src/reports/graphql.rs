@@ -289,6 +289,54 @@ pub struct TrendPoint {
     completed: i64,
 }
 
+/// What earlier meetings agreed that was still open when a meeting began: the annex handed
+/// out at its start.
+pub struct MattersArising(super::arising::Arising);
+
+/// What earlier meetings agreed that was still open when a meeting began: the annex handed
+/// out at its start.
+#[Object]
+impl MattersArising {
+    /// The meeting.
+    async fn meeting(&self) -> Meeting {
+        Meeting(self.0.meeting.clone())
+    }
+    /// The instant the actions are judged at: the meeting's start.
+    async fn as_of(&self) -> crate::graphql::scalars::DateTime {
+        crate::meetings::graphql::local_start(&self.0.meeting)
+    }
+    /// How many actions, in all groups.
+    async fn total_count(&self) -> usize {
+        self.0.total()
+    }
+    /// Per lead ministry: the one with the oldest deadline first.
+    async fn by_ministry(&self) -> Vec<MattersArisingGroup> {
+        self.0
+            .groups
+            .iter()
+            .map(|(m, rows)| MattersArisingGroup {
+                ministry: Ministry(m.clone()),
+                actions: rows
+                    .iter()
+                    .map(|r| ActionOnDate {
+                        on: r.on_date(),
+                        as_of: self.0.day,
+                    })
+                    .collect(),
+            })
+            .collect()
+    }
+}
+
+/// One lead ministry's open actions from earlier meetings, oldest deadline first.
+#[derive(SimpleObject)]
+pub struct MattersArisingGroup {
+    /// The lead ministry.
+    ministry: Ministry,
+    /// Its actions as they stood when the meeting began.
+    actions: Vec<ActionOnDate>,
+}
+
 #[derive(Default)]
 pub struct ReportQuery;
 
@@ -316,6 +364,35 @@ impl ReportQuery {
             as_of: as_of.map_or_else(|| settings(ctx).today(), |d| d.0),
             report: OnceCell::new(),
         })
+    }
+}
+
+#[derive(Default)]
+pub struct ArisingQuery;
+
+#[Object]
+impl ArisingQuery {
+    /// The actions agreed at meetings that started before this one (convened by the same
+    /// unit; every convener with `allConveners: true`) that were not DONE or CANCELLED when
+    /// it started, as they stood then, by lead ministry. Every role may read it; a LIAISON's
+    /// holds its ministry's actions only.
+    async fn matters_arising(
+        &self,
+        ctx: &Context<'_>,
+        meeting_id: async_graphql::ID,
+        #[graphql(default_with = "Some(false)")] all_conveners: Option<bool>,
+    ) -> Result<MattersArising> {
+        let id = crate::graphql::scalars::parse_id(&meeting_id, "meetingId")?;
+        let arising = super::arising::matters_arising(
+            db(ctx),
+            who(ctx)?,
+            settings(ctx).timezone,
+            id,
+            all_conveners.unwrap_or(false),
+            crate::db::now(),
+        )
+        .await?;
+        Ok(MattersArising(arising))
     }
 }
 

@@ -50,6 +50,14 @@ pub fn router(state: ReportsState) -> Router {
         .route("/reports/status.csv", get(status_csv))
         .route("/reports/actions.csv", get(actions_csv))
         .route("/reports/actions.xlsx", get(actions_xlsx))
+        .route(
+            "/meetings/{id}/matters-arising.html",
+            get(super::meeting_pages::matters_arising),
+        )
+        .route(
+            "/meetings/{id}/minutes.html",
+            get(super::meeting_pages::minutes),
+        )
         .layer(axum::middleware::from_fn(
             crate::pages::private_page_headers,
         ))
@@ -70,7 +78,7 @@ struct Params {
     echo: Vec<(String, String)>,
 }
 
-fn refusal(status: StatusCode, text: String) -> Response {
+pub(super) fn refusal(status: StatusCode, text: String) -> Response {
     (
         status,
         [(
@@ -82,14 +90,14 @@ fn refusal(status: StatusCode, text: String) -> Response {
         .into_response()
 }
 
-fn bad(field: &str, message: impl std::fmt::Display) -> Response {
+pub(super) fn bad(field: &str, message: impl std::fmt::Display) -> Response {
     refusal(
         StatusCode::BAD_REQUEST,
         format!("BAD_USER_INPUT ({field}): {message}\n"),
     )
 }
 
-fn from_app_error(err: AppError) -> Response {
+pub(super) fn from_app_error(err: AppError) -> Response {
     match err {
         AppError::BadInput { field, message } => bad(&field, message),
         AppError::NotFound { what, field } => bad(
@@ -181,7 +189,7 @@ fn parse(raw: Option<&str>) -> Result<Params, Response> {
 }
 
 /// Who is asking: the issuer of a valid signed link, or the holder of a valid token.
-async fn actor(
+pub(super) async fn actor(
     state: &ReportsState,
     headers: &HeaderMap,
     path: &str,

@@ -2,10 +2,12 @@
 //! stood at the end of any day, the trend week by week, the rows behind them, and the
 //! downloads and page that carry them.
 
+pub mod arising;
 pub mod export;
 pub mod graphql;
 pub mod http;
 pub mod links;
+pub mod meeting_pages;
 pub mod page;
 pub mod query;
 pub mod service;

@@ -359,7 +359,21 @@ pub struct Row {
     /// `None` when not overdue.
     pub days_overdue: Option<i64>,
     pub last_update: Option<(DateTime<Utc>, Option<String>)>,
+    pub last_update_id: Option<Uuid>,
     pub priority: Priority,
+}
+
+impl Row {
+    /// The action as it stood on the day.
+    pub fn on_date(&self) -> super::OnDate {
+        super::OnDate {
+            action_id: self.id,
+            status: self.status,
+            due_on: self.due_on,
+            days_overdue: self.days_overdue.unwrap_or_default(),
+            last_update_id: self.last_update_id,
+        }
+    }
 }
 
 /// Rows per statement of the export.
@@ -374,6 +388,8 @@ pub enum Pick {
     /// The most overdue actions of each lead ministry, at most this many each, most
     /// overdue first.
     OverduePerLead(u32),
+    /// Every action not DONE or CANCELLED, by lead ministry, oldest due date first.
+    Pending,
 }
 
 /// Rows of the export as they stood on the day, with the names around them.
@@ -409,6 +425,14 @@ pub async fn rows<C: ConnectionTrait>(
                 "p.lead, p.late DESC, p.id",
             )
         }
+        Pick::Pending => (
+            format!(
+                "SELECT f.* FROM facts f WHERE f.status NOT IN ({}, {})",
+                literal(ActionStatus::Done),
+                literal(ActionStatus::Cancelled)
+            ),
+            "p.lead, p.due_on, p.starts_at, p.id",
+        ),
     };
     sql.push(&with);
     sql.push(&format!(
@@ -419,7 +443,7 @@ pub async fn rows<C: ConnectionTrait>(
              FROM picked p) \
          SELECT p.id, p.lead, p.status, p.due_on, p.completed_on, CAST(p.late AS BIGINT) AS late, p.starts_at, p.category, \
                 m.title AS meeting, i.title AS issue, a.title, a.description, a.original_due_on, \
-                a.priority, l.name AS lead_name, u.created_at AS update_at, u.note AS update_note \
+                a.priority, l.name AS lead_name, p.last_id, u.created_at AS update_at, u.note AS update_note \
            FROM page p JOIN actions a ON a.id = p.id JOIN meetings m ON m.id = p.meeting_id \
            JOIN ministries l ON l.id = p.lead \
            LEFT JOIN issues i ON i.id = a.issue_id \
@@ -450,6 +474,7 @@ pub async fn rows<C: ConnectionTrait>(
                 Some(at) => Some((at, get(&row, "update_note")?)),
                 None => None,
             },
+            last_update_id: get(&row, "last_id")?,
             priority: get(&row, "priority")?,
         });
     }

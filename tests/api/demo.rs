@@ -185,16 +185,28 @@ async fn the_second_demo_meeting_carries_three_issues_closes_one_and_raises_one(
         .await;
     let m = &data["meetings"]["nodes"][0];
     assert_eq!(m["startsAt"], "2026-02-27T09:00:00+07:00");
-    assert_eq!(m["issues"].as_array().expect("issues").len(), 4, "three carried, one new");
+    assert_eq!(
+        m["issues"].as_array().expect("issues").len(),
+        4,
+        "three carried, one new"
+    );
     let carried = m["carriedIssues"].as_array().expect("carried");
     assert_eq!(carried.len(), 3);
     let scam = carried
         .iter()
-        .find(|i| i["title"].as_str().is_some_and(|t| t.contains("online scam")))
+        .find(|i| {
+            i["title"]
+                .as_str()
+                .is_some_and(|t| t.contains("online scam"))
+        })
         .expect("the online scam issue");
     assert_eq!(scam["firstRaisedAt"], "2026-01-28T09:00:00+07:00");
     assert_eq!(scam["meetings"].as_array().expect("meetings").len(), 2);
-    assert_eq!(scam["actions"].as_array().expect("actions").len(), 2, "one from each meeting");
+    assert_eq!(
+        scam["actions"].as_array().expect("actions").len(),
+        2,
+        "one from each meeting"
+    );
     let closed = app
         .data(
             r#"{ issues(filter: { status: [CLOSED] }) { nodes { title updates { fromStatus toStatus note meeting { title } } } } }"#,

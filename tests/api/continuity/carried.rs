@@ -192,9 +192,18 @@ async fn carrying_an_issue_is_checked_and_a_mistake_records_nothing() {
     let issue = first["issues"][0]["id"].as_str().expect("id").to_owned();
     let meetings_before = app.count("meetings").await;
     for (issues, field) in [
-        (json!([{ "issueId": issue, "title": "Both" }]), "input.issues[0].issueId"),
-        (json!([{ "description": "Neither" }]), "input.issues[0].title"),
-        (json!([{ "issueId": "not-an-id" }]), "input.issues[0].issueId"),
+        (
+            json!([{ "issueId": issue, "title": "Both" }]),
+            "input.issues[0].issueId",
+        ),
+        (
+            json!([{ "description": "Neither" }]),
+            "input.issues[0].title",
+        ),
+        (
+            json!([{ "issueId": "not-an-id" }]),
+            "input.issues[0].issueId",
+        ),
         (
             json!([{ "issueId": "01900000-0000-7000-8000-000000000000" }]),
             "input.issues[0].issueId",
@@ -226,6 +235,10 @@ async fn carrying_an_issue_is_checked_and_a_mistake_records_nothing() {
         Some("input.issues[0].issueId"),
     )
     .await;
-    assert_eq!(app.count("meetings").await, meetings_before, "nothing half-written");
+    assert_eq!(
+        app.count("meetings").await,
+        meetings_before,
+        "nothing half-written"
+    );
     assert_eq!(app.count("issue_meetings").await, 1);
 }

@@ -1,4 +1,6 @@
 //! Meeting continuity: issues carried across meetings, matters arising, minutes, the weekly
 //! leadership digest and calendar feeds.
 
+mod arising;
 mod carried;
+mod minutes;
