@@ -76,10 +76,10 @@ fn meeting_id(id: &str) -> Result<Uuid, Response> {
 }
 
 /// The meeting's title, day and time, as both pages head them.
-struct Heading {
-    title: String,
-    day: String,
-    time: String,
+pub struct Heading {
+    pub title: String,
+    pub day: String,
+    pub time: String,
 }
 
 fn heading(r: &ReportWords, m: &meeting::Model) -> Heading {
