@@ -123,6 +123,7 @@ pub fn router(
         db: db.clone(),
         settings: settings.clone(),
         signer: crate::reports::links::ReportSigner::new(&reminders.signer),
+        calendar: crate::reports::calendar::CalendarKeys::new(&reminders.signer),
         public_url: serve.remind.mail.public_url.clone(),
     });
     let state = AppState {

@@ -38,6 +38,8 @@ pub enum Operation {
     ReadReports,
     /// Sign a link to a report or meeting page.
     SignReportLink,
+    /// Get, or revoke and renew, the address of this ministry's calendar feed.
+    CalendarFeed(Uuid),
 }
 
 /// What a ministry has to do with an action.
@@ -92,6 +94,8 @@ async fn allowed<C: ConnectionTrait>(db: &C, who: &Who, op: Operation) -> AppRes
         (Role::Leadership, Operation::ReadAudit) => true,
         (_, Operation::ReadReports) => true,
         (Role::Secretariat | Role::Leadership, Operation::SignReportLink) => true,
+        (Role::Secretariat, Operation::CalendarFeed(_)) => true,
+        (Role::Liaison, Operation::CalendarFeed(ministry)) => who.ministry_id() == Some(ministry),
         (Role::Liaison, Operation::ChangeActionStatus(id)) => {
             stake_of(db, who, id).await? == Some(Stake::Leads)
         }

@@ -394,6 +394,33 @@ impl ArisingQuery {
         .await?;
         Ok(MattersArising(arising))
     }
+
+    /// The address of a ministry's calendar feed (its open deadlines, as iCalendar), to
+    /// subscribe to in any calendar program. ADMIN, SECRETARIAT and the ministry's own
+    /// LIAISON.
+    async fn calendar_feed_url(
+        &self,
+        ctx: &Context<'_>,
+        ministry: crate::graphql::input::ministries::MinistryRefInput,
+    ) -> Result<String> {
+        let reminders = reminders(ctx)?;
+        let keys = super::calendar::CalendarKeys::new(&reminders.signer);
+        let url = super::calendar::feed_url(
+            db(ctx),
+            who(ctx)?,
+            &keys,
+            &reminders.remind.mail.public_url,
+            &ministry.to_domain("ministry")?,
+        )
+        .await?;
+        Ok(url)
+    }
+}
+
+fn reminders<'a>(ctx: &Context<'a>) -> Result<&'a Arc<Reminders>> {
+    Ok(ctx
+        .data_opt::<Arc<Reminders>>()
+        .ok_or_else(|| AppError::Internal(anyhow::anyhow!("the link signer is not configured")))?)
 }
 
 #[derive(Default)]
@@ -425,5 +452,25 @@ impl ReportMutation {
         )
         .await?;
         Ok(link)
+    }
+
+    /// A new address for a ministry's calendar feed; every address given out before stops
+    /// working (403). Same roles as `calendarFeedUrl`; audited.
+    async fn rotate_calendar_key(
+        &self,
+        ctx: &Context<'_>,
+        ministry: crate::graphql::input::ministries::MinistryRefInput,
+    ) -> Result<String> {
+        let reminders = reminders(ctx)?;
+        let keys = super::calendar::CalendarKeys::new(&reminders.signer);
+        let url = super::calendar::rotate(
+            db(ctx),
+            who(ctx)?,
+            &keys,
+            &reminders.remind.mail.public_url,
+            &ministry.to_domain("ministry")?,
+        )
+        .await?;
+        Ok(url)
     }
 }

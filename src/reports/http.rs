@@ -39,6 +39,7 @@ pub struct ReportsState {
     pub db: DatabaseConnection,
     pub settings: Settings,
     pub signer: ReportSigner,
+    pub calendar: super::calendar::CalendarKeys,
     pub public_url: String,
 }
 
@@ -58,6 +59,7 @@ pub fn router(state: ReportsState) -> Router {
             "/meetings/{id}/minutes.html",
             get(super::meeting_pages::minutes),
         )
+        .route("/calendar/{file}", get(calendar_feed))
         .layer(axum::middleware::from_fn(
             crate::pages::private_page_headers,
         ))
@@ -533,5 +535,43 @@ async fn actions_xlsx(
         ),
         Ok(Err(err)) => failed("the workbook could not be written", err),
         Err(err) => failed("the workbook could not be written", err),
+    }
+}
+
+/// `/calendar/{CODE}.ics?key=…`: a ministry's open deadlines as an iCalendar feed. A key
+/// that is not the ministry's current one (or a ministry that does not exist) gets 403.
+async fn calendar_feed(
+    State(state): State<ReportsState>,
+    axum::extract::Path(file): axum::extract::Path<String>,
+    RawQuery(raw): RawQuery,
+) -> Response {
+    let pairs: Vec<(String, String)> =
+        serde_urlencoded::from_str(raw.as_deref().unwrap_or("")).unwrap_or_default();
+    let key = pairs
+        .iter()
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| v.as_str());
+    let found = super::calendar::open(&state.db, &state.calendar, &file, key).await;
+    let ministry = match found {
+        Ok(Some(m)) => m,
+        Ok(None) => {
+            return refusal(
+                StatusCode::FORBIDDEN,
+                "FORBIDDEN: this calendar address is not valid (or no longer)\n".into(),
+            );
+        }
+        Err(e) => return from_app_error(e),
+    };
+    let tz = state.settings.timezone;
+    match super::calendar::feed(&state.db, tz, &ministry, crate::db::now()).await {
+        Ok(body) => (
+            [(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/calendar; charset=utf-8"),
+            )],
+            body,
+        )
+            .into_response(),
+        Err(e) => from_app_error(e),
     }
 }

@@ -3,6 +3,7 @@
 //! downloads and page that carry them.
 
 pub mod arising;
+pub mod calendar;
 pub mod export;
 pub mod graphql;
 pub mod http;

@@ -2,5 +2,6 @@
 //! leadership digest and calendar feeds.
 
 mod arising;
+mod calendar;
 mod carried;
 mod minutes;
