@@ -1,5 +1,8 @@
 //! The printable pages of one meeting: the matters-arising annex handed out at its start,
 //! and its minutes (*notulen*), generated from the record.
+//!
+//! As in `http`, a step that cannot go on returns the answer to send.
+#![allow(clippy::result_large_err)]
 
 use askama::Template;
 use axum::{
