@@ -1,7 +1,7 @@
 //! Calendar feeds: parsed with a calendar parser, UIDs kept across changes, old keys refused
 //! after rotation.
 
-use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime, EventLike};
+use icalendar::{Calendar, CalendarComponent, Component, DatePerhapsTime};
 use serde_json::json;
 use tindak::auth::service::Role;
 
