@@ -209,6 +209,8 @@ async fn main() -> anyhow::Result<()> {
         remind_interval: std::time::Duration::from_secs(300),
         remind_max_attempts: 6,
         remind_lease_secs: 600,
+        leadership_digest: tindak::config::Weekly::Off,
+        leadership_emails: vec![],
         mail: MailSettings {
             smtp_url: std::env::var("BENCH_FILES").is_err().then_some(smtp.into()),
             mail_from: "Tindak <tindak@example.go.id>".parse().expect("sender"),

@@ -165,8 +165,70 @@ pub struct RemindSettings {
           value_parser = ranged::<i64>("TINDAK_REMIND_LEASE_SECS", 1, 86_400))]
     pub remind_lease_secs: i64,
 
+    /// When the weekly leadership digest goes out: a weekday and an hour in
+    /// `TINDAK_TIMEZONE` (`mon 07:00`), or `off`.
+    #[arg(long, env = "TINDAK_LEADERSHIP_DIGEST", default_value = "mon 07:00",
+          value_parser = weekly("TINDAK_LEADERSHIP_DIGEST"))]
+    pub leadership_digest: Weekly,
+
+    /// Further addresses that receive the weekly leadership digest, comma-separated (every
+    /// active LEADERSHIP user with an email receives it too).
+    #[arg(
+        long,
+        env = "TINDAK_LEADERSHIP_EMAILS",
+        value_delimiter = ',',
+        hide_env_values = true,
+        value_parser = address("TINDAK_LEADERSHIP_EMAILS")
+    )]
+    pub leadership_emails: Vec<String>,
+
     #[command(flatten)]
     pub mail: MailSettings,
+}
+
+/// A weekly moment: a weekday and a time of day, or never.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weekly {
+    Off,
+    At {
+        weekday: chrono::Weekday,
+        time: chrono::NaiveTime,
+    },
+}
+
+/// A parser for a weekly moment: `mon 07:00` (English or Indonesian day names, in full or
+/// their first three letters; `07:00` or `07.00`), or `off`.
+pub fn weekly(var: &'static str) -> impl Fn(&str) -> Result<Weekly, String> + Clone + Send + Sync {
+    move |value: &str| {
+        let v = value.trim().to_lowercase();
+        if v == "off" {
+            return Ok(Weekly::Off);
+        }
+        let bad = || {
+            format!(
+                "{var} must be a weekday and an hour such as \"mon 07:00\", or \"off\", not \"{value}\""
+            )
+        };
+        let (day, time) = v.split_once(char::is_whitespace).ok_or_else(bad)?;
+        use chrono::Weekday::*;
+        let days = [
+            (Mon, ["mon", "monday", "sen", "senin"]),
+            (Tue, ["tue", "tuesday", "sel", "selasa"]),
+            (Wed, ["wed", "wednesday", "rab", "rabu"]),
+            (Thu, ["thu", "thursday", "kam", "kamis"]),
+            (Fri, ["fri", "friday", "jum", "jumat"]),
+            (Sat, ["sat", "saturday", "sab", "sabtu"]),
+            (Sun, ["sun", "sunday", "min", "minggu"]),
+        ];
+        let weekday = days
+            .iter()
+            .find(|(_, names)| names.contains(&day))
+            .map(|(d, _)| *d)
+            .ok_or_else(bad)?;
+        let time = chrono::NaiveTime::parse_from_str(&time.trim().replace('.', ":"), "%H:%M")
+            .map_err(|_| bad())?;
+        Ok(Weekly::At { weekday, time })
+    }
 }
 
 /// Where email goes and what links in it point to.

@@ -9,6 +9,7 @@ pub mod enums;
 pub mod issue;
 pub mod issue_meeting;
 pub mod issue_update;
+pub mod leadership_digest;
 pub mod liaison;
 pub mod meeting;
 pub mod meeting_attendee;

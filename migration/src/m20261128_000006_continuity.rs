@@ -1,7 +1,8 @@
 //! Meeting continuity: an issue may be discussed at several meetings (`issue_meetings`; each
 //! existing issue is linked to the meeting that raised it), it keeps a timeline of its own
 //! (`issue_updates`) and a version for `expectedVersion`; each ministry has a calendar key
-//! generation, bumped to revoke its feed's address.
+//! generation, bumped to revoke its feed's address; the weekly leadership digest has an
+//! outbox of its own (`leadership_digests`), one row per slot and recipient.
 
 use sea_orm_migration::{prelude::*, sea_orm::ConnectionTrait};
 
@@ -49,6 +50,26 @@ enum IssueUpdates {
     Author,
     AuthorId,
     CreatedAt,
+}
+
+#[derive(DeriveIden)]
+enum LeadershipDigests {
+    Table,
+    Id,
+    Slot,
+    Email,
+    RecipientName,
+    UserId,
+    Status,
+    Attempts,
+    NextAttemptAt,
+    LeaseOwner,
+    LeaseUntil,
+    LastError,
+    MessageId,
+    SentAt,
+    CreatedAt,
+    UpdatedAt,
 }
 
 #[async_trait::async_trait]
@@ -146,6 +167,47 @@ impl MigrationTrait for Migration {
             )
             .await?;
         manager
+            .create_table(
+                Table::create()
+                    .table(LeadershipDigests::Table)
+                    .col(id(LeadershipDigests::Id))
+                    .col(ColumnDef::new(LeadershipDigests::Slot).date().not_null())
+                    .col(text(LeadershipDigests::Email))
+                    .col(text_null(LeadershipDigests::RecipientName))
+                    .col(uuid_null(LeadershipDigests::UserId))
+                    .col(code(LeadershipDigests::Status, 16))
+                    .col(
+                        ColumnDef::new(LeadershipDigests::Attempts)
+                            .integer()
+                            .not_null()
+                            .default(0),
+                    )
+                    .col(instant(LeadershipDigests::NextAttemptAt))
+                    .col(text_null(LeadershipDigests::LeaseOwner))
+                    .col(instant_null(LeadershipDigests::LeaseUntil))
+                    .col(long_text_null(LeadershipDigests::LastError))
+                    .col(text_null(LeadershipDigests::MessageId))
+                    .col(instant_null(LeadershipDigests::SentAt))
+                    .col(instant(LeadershipDigests::CreatedAt))
+                    .col(instant(LeadershipDigests::UpdatedAt))
+                    .to_owned(),
+            )
+            .await?;
+        let mut once = index(
+            "idx_leadership_digests_once",
+            LeadershipDigests::Table,
+            &["slot", "email"],
+        );
+        once.unique();
+        manager.create_index(once).await?;
+        manager
+            .create_index(index(
+                "idx_leadership_digests_due",
+                LeadershipDigests::Table,
+                &["status", "next_attempt_at"],
+            ))
+            .await?;
+        manager
             .get_connection()
             .execute_unprepared(
                 "INSERT INTO issue_meetings (issue_id, meeting_id, created_at) \
@@ -156,6 +218,9 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .drop_table(Table::drop().table(LeadershipDigests::Table).to_owned())
+            .await?;
         manager
             .drop_table(Table::drop().table(IssueUpdates::Table).to_owned())
             .await?;

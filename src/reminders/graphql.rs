@@ -197,6 +197,58 @@ impl ReminderQuery {
         let select = service::list_query(db(ctx), filter).await?;
         Ok(paginate(db(ctx), select, page).await?)
     }
+
+    /// The weekly leadership digests, newest slot first (at most `first`, 1 to 500). ADMIN
+    /// and SECRETARIAT.
+    async fn leadership_digests(
+        &self,
+        ctx: &Context<'_>,
+        #[graphql(default_with = "Some(50)")] first: Option<i32>,
+    ) -> Result<Vec<LeadershipDigest>> {
+        authorize(ctx, Operation::ReadReminders).await?;
+        let first = first.unwrap_or(50);
+        if !(1..=500).contains(&first) {
+            return Err(AppError::bad_input("first", "first must be between 1 and 500").into());
+        }
+        let rows = super::leadership::recent(db(ctx), first as u64).await?;
+        Ok(rows.into_iter().map(LeadershipDigest).collect())
+    }
+}
+
+/// One weekly leadership digest to one recipient.
+pub struct LeadershipDigest(pub entity::leadership_digest::Model);
+
+/// One weekly leadership digest to one recipient.
+#[Object]
+impl LeadershipDigest {
+    /// The digest's ID.
+    async fn id(&self) -> ID {
+        to_id(self.0.id)
+    }
+    /// The day the digest describes (its slot).
+    async fn slot(&self) -> Date {
+        Date(self.0.slot)
+    }
+    /// Where it goes.
+    async fn email(&self) -> &str {
+        &self.0.email
+    }
+    /// PENDING, SENT or FAILED.
+    async fn status(&self) -> ReminderStatus {
+        self.0.status.into()
+    }
+    /// Delivery attempts so far.
+    async fn attempts(&self) -> i32 {
+        self.0.attempts
+    }
+    /// Why the last attempt failed.
+    async fn last_error(&self) -> Option<&str> {
+        self.0.last_error.as_deref()
+    }
+    /// When the server accepted it.
+    async fn sent_at(&self) -> Option<GqlDateTime> {
+        self.0.sent_at.map(Into::into)
+    }
 }
 
 #[derive(Default)]

@@ -5,6 +5,7 @@ pub mod digest;
 pub mod envelope;
 pub mod failures;
 pub mod graphql;
+pub mod leadership;
 pub mod lease;
 pub mod links;
 pub mod load;

@@ -51,6 +51,9 @@ pub struct RunReport {
     pub failed: u64,
     /// Reminders due for delivery (filled in on a dry run, which sends nothing).
     pub due: u64,
+    /// Weekly leadership digests planned, and sent.
+    pub leadership_planned: u64,
+    pub leadership_sent: u64,
 }
 
 impl std::fmt::Display for RunReport {
@@ -62,6 +65,13 @@ impl std::fmt::Display for RunReport {
         )?;
         if self.due > 0 {
             write!(f, ", due {}", self.due)?;
+        }
+        if self.leadership_planned > 0 || self.leadership_sent > 0 {
+            write!(
+                f,
+                "; leadership digests planned {}, sent {}",
+                self.leadership_planned, self.leadership_sent
+            )?;
         }
         Ok(())
     }
@@ -131,9 +141,22 @@ impl Reminders {
         let cancelled = plan::cancel_stale(&txn).await?;
         let planned =
             plan::plan(&txn, &self.policy, &self.remind.escalation_emails, day, now).await?;
+        let slot = super::leadership::slot(
+            self.remind.leadership_digest,
+            day,
+            now,
+            self.settings.timezone,
+        );
+        let leadership_planned = match slot {
+            Some(slot) => {
+                super::leadership::plan(&txn, slot, &self.remind.leadership_emails, now).await?
+            }
+            None => 0,
+        };
         let mut report = RunReport {
             planned,
             cancelled,
+            leadership_planned,
             ..RunReport::default()
         };
         if dry_run {
@@ -148,6 +171,9 @@ impl Reminders {
             retried,
             failed,
         } = self.courier().run(day, now, stop).await?;
+        if !stop() {
+            report.leadership_sent = super::leadership::deliver(self, now).await?.sent;
+        }
         report.emails = emails;
         report.sent = sent;
         report.retried = retried;

@@ -212,9 +212,10 @@ pub(super) async fn actor(
             ));
         }
         Ok(Some(grant)) => {
-            let issuer = find_user(&state.db, grant.issuer)
-                .await
-                .map_err(from_app_error)?;
+            let Some(issuer) = grant.issuer else {
+                return Ok(Who::cli());
+            };
+            let issuer = find_user(&state.db, issuer).await.map_err(from_app_error)?;
             return match issuer {
                 Some(user) if user.active => Ok(Who::user(user, Uuid::nil(), None)),
                 _ => Err(refusal(

@@ -36,9 +36,14 @@ pub struct ReportSigner {
 /// What a valid link grants: its issuer's view of the page.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grant {
-    pub issuer: Uuid,
+    /// The user who made the link; `None` for a link the server made itself (in the weekly
+    /// leadership digest to a configured address), which sees everything.
+    pub issuer: Option<Uuid>,
     pub expires_at: DateTime<Utc>,
 }
+
+/// How a link made by the server itself names its issuer.
+const SYSTEM: &str = "tindak";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LinkError {
@@ -108,6 +113,28 @@ impl ReportSigner {
         days: i32,
         now: DateTime<Utc>,
     ) -> AppResult<String> {
+        self.link_by(public_url, target, &issuer.to_string(), days, now)
+    }
+
+    /// A link made by the server itself (see [`Grant::issuer`]).
+    pub fn system_link(
+        &self,
+        public_url: &str,
+        target: &str,
+        days: i32,
+        now: DateTime<Utc>,
+    ) -> AppResult<String> {
+        self.link_by(public_url, target, SYSTEM, days, now)
+    }
+
+    fn link_by(
+        &self,
+        public_url: &str,
+        target: &str,
+        issuer: &str,
+        days: i32,
+        now: DateTime<Utc>,
+    ) -> AppResult<String> {
         if !(1..=MAX_DAYS).contains(&days) {
             return Err(AppError::bad_input(
                 "expiresInDays",
@@ -116,7 +143,7 @@ impl ReportSigner {
         }
         let (path, mut params) = parse_target(target)?;
         let expires = now + Duration::days(i64::from(days));
-        params.push(("by".into(), issuer.to_string()));
+        params.push(("by".into(), issuer.to_owned()));
         params.push(("exp".into(), expires.timestamp().to_string()));
         let sig = self.signer.signature(&message(&path, &params));
         params.push(("sig".into(), sig));
@@ -155,7 +182,10 @@ impl ReportSigner {
                 _ => Err(LinkError::Invalid),
             }
         };
-        let issuer = Uuid::parse_str(one("by")?).map_err(|_| LinkError::Invalid)?;
+        let issuer = match one("by")? {
+            SYSTEM => None,
+            by => Some(Uuid::parse_str(by).map_err(|_| LinkError::Invalid)?),
+        };
         let expires_at = one("exp")?
             .parse::<i64>()
             .ok()
@@ -197,7 +227,7 @@ mod tests {
             .expect("link");
         let (path, query) = split(&link);
         let grant = signer().verify(&path, Some(&query), now).expect("valid");
-        assert_eq!(grant.map(|g| g.issuer), Some(issuer));
+        assert_eq!(grant.map(|g| g.issuer), Some(Some(issuer)));
         assert_eq!(
             signer().verify(&path, Some(&query), now + Duration::days(8)),
             Err(LinkError::Expired)

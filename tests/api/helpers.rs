@@ -165,6 +165,8 @@ pub fn remind_settings(dir: &tempfile::TempDir) -> RemindSettings {
         remind_interval: Duration::from_secs(300),
         remind_max_attempts: 6,
         remind_lease_secs: 120,
+        leadership_digest: tindak::config::Weekly::Off,
+        leadership_emails: vec![],
         mail: MailSettings {
             smtp_url: None,
             mail_from: "Tindak <tindak@example.go.id>".parse().expect("sender"),

@@ -4,4 +4,5 @@
 mod arising;
 mod calendar;
 mod carried;
+mod leadership;
 mod minutes;
