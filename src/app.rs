@@ -40,6 +40,8 @@ use tokio::sync::watch;
 #[derive(Clone)]
 struct AppState {
     schema: TindakSchema,
+    tokens: Arc<auth::cache::TokenCache>,
+    documents: Arc<graphql::documents::Documents>,
     db: DatabaseConnection,
     reminders: Arc<Reminders>,
     playground: bool,
@@ -119,7 +121,9 @@ pub fn router(
     if serve.metrics {
         crate::metrics::handle();
     }
+    let tokens = Arc::new(auth::cache::TokenCache::default());
     let reports = crate::reports::http::router(crate::reports::http::ReportsState {
+        tokens: tokens.clone(),
         db: db.clone(),
         settings: settings.clone(),
         signer: crate::reports::links::ReportSigner::new(&reminders.signer),
@@ -127,7 +131,15 @@ pub fn router(
         public_url: serve.remind.mail.public_url.clone(),
     });
     let state = AppState {
-        schema: graphql::build(db.clone(), settings, serve.limits(), reminders.clone()),
+        schema: graphql::build(
+            db.clone(),
+            settings,
+            serve.limits(),
+            reminders.clone(),
+            tokens.clone(),
+        ),
+        tokens,
+        documents: Arc::default(),
         db,
         reminders: reminders.clone(),
         playground: serve.playground,
@@ -213,7 +225,9 @@ async fn execute(
         .and_then(tokens::from_header);
     let actor = match token {
         Some(token) => {
-            auth::service::authenticate(&state.db, token)
+            state
+                .tokens
+                .authenticate(&state.db, token)
                 .instrument(span.clone())
                 .await
         }
@@ -232,7 +246,7 @@ async fn execute(
         request = request.operation_name(name.clone());
     }
     let mut operation = None;
-    if let Ok(doc) = async_graphql::parser::parse_query(&request.query) {
+    if let Some(doc) = state.documents.parse(&request.query) {
         if over_get && http::is_mutation(&doc, params.operation_name.as_deref()) {
             let refused = http::Refused {
                 status: StatusCode::METHOD_NOT_ALLOWED,

@@ -78,6 +78,25 @@ enum BenchCommand {
         #[arg(long, default_value_t = 1)]
         seed: u64,
     },
+    /// Measure a running server against the same rows by hand-written SQL on its database
+    /// (DATABASE_URL), and print the figures side by side.
+    Run {
+        /// The server's address.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        addr: String,
+        /// A token the requests are sent with (any role).
+        #[arg(long, env = "TINDAK_BENCH_TOKEN", hide_env_values = true)]
+        token: String,
+        /// Concurrent clients (and connections in the SQL pool).
+        #[arg(long, default_value_t = 16, value_parser = crate::config::ranged::<usize>("--clients", 1, 1024))]
+        clients: usize,
+        /// Seconds per phase.
+        #[arg(long, default_value_t = 15, value_parser = crate::config::ranged::<u64>("--seconds", 1, 3600))]
+        seconds: u64,
+        /// The server's process id, for its CPU time and memory (Linux).
+        #[arg(long)]
+        pid: Option<u32>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -237,6 +256,25 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 started.elapsed()
             );
             Ok(())
+        }
+        Command::Bench(BenchCommand::Run {
+            addr,
+            token,
+            clients,
+            seconds,
+            pid,
+        }) => {
+            let url = settings.database_url.expose_secret();
+            let db = db::connect(url).await?;
+            let plan = crate::bench::run::Plan {
+                addr,
+                token,
+                clients,
+                seconds,
+                pid,
+                tz: settings.timezone,
+            };
+            crate::bench::run::run(&db, url, plan).await
         }
         Command::Token(command) => {
             let db = db::connect(settings.database_url.expose_secret()).await?;

@@ -12,19 +12,24 @@ use sea_orm::{
 /// Connects to `url`. SQLite files get WAL, foreign keys and a busy timeout so that
 /// concurrent requests wait for the single writer instead of failing.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
+    let size = if url.starts_with("sqlite:") { 8 } else { 16 };
+    connect_with_pool(url, size).await
+}
+
+/// [`connect`] with a pool of `size` connections.
+pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
     options
         .sqlx_logging(false)
-        .acquire_timeout(Duration::from_secs(10));
+        .acquire_timeout(Duration::from_secs(10))
+        .max_connections(size.max(1));
     if url.starts_with("sqlite:") {
-        options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+        options.map_sqlx_sqlite_opts(|o| {
             o.foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
-    } else {
-        options.max_connections(16);
     }
     // The URL may carry a password: it is never logged.
     Database::connect(options)

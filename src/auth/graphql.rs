@@ -157,6 +157,7 @@ impl AuthMutation {
     async fn update_user(&self, ctx: &Context<'_>, id: ID, input: UpdateUserInput) -> Result<User> {
         let id = parse_id(&id, "id")?;
         let u = service::update_user(db(ctx), who(ctx)?, id, input.into_domain()?).await?;
+        forget_tokens(ctx);
         Ok(User(u))
     }
 
@@ -180,6 +181,14 @@ impl AuthMutation {
     /// Revokes a token: it stops working at once. ADMIN only.
     async fn revoke_token(&self, ctx: &Context<'_>, id: ID) -> Result<ApiToken> {
         let t = service::revoke_token(db(ctx), who(ctx)?, parse_id(&id, "id")?).await?;
+        forget_tokens(ctx);
         Ok(ApiToken(t))
+    }
+}
+
+/// A token revoked or a user changed here acts at once on this replica.
+fn forget_tokens(ctx: &Context<'_>) {
+    if let Some(cache) = ctx.data_opt::<std::sync::Arc<crate::auth::cache::TokenCache>>() {
+        cache.forget_all();
     }
 }

@@ -117,6 +117,16 @@ pub async fn authenticate<C: ConnectionTrait>(
     db: &C,
     token: &str,
 ) -> AppResult<Option<(user::Model, Uuid)>> {
+    Ok(authenticate_token(db, token)
+        .await?
+        .map(|(user, token)| (user, token.id)))
+}
+
+/// [`authenticate`], with the whole token record.
+pub async fn authenticate_token<C: ConnectionTrait>(
+    db: &C,
+    token: &str,
+) -> AppResult<Option<(user::Model, api_token::Model)>> {
     let Some((found, Some(user))) = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(tokens::hash(token)))
         .find_also_related(user::Entity)
@@ -142,7 +152,7 @@ pub async fn authenticate<C: ConnectionTrait>(
             .exec(db)
             .await?;
     }
-    Ok(Some((user, found.id)))
+    Ok(Some((user, found)))
 }
 
 pub async fn tokens_of<C: ConnectionTrait>(

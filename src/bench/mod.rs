@@ -1,3 +1,4 @@
 //! Benchmarks and the data they run on.
 
+pub mod run;
 pub mod seed;

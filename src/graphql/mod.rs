@@ -1,5 +1,6 @@
 //! Schema assembly: the merged query and mutation roots, limits, and shared context helpers.
 
+pub mod documents;
 pub mod enums;
 pub mod http;
 pub mod input;
@@ -76,13 +77,15 @@ pub fn build(
     settings: Settings,
     limits: Limits,
     reminders: Arc<Reminders>,
+    tokens: Arc<crate::auth::cache::TokenCache>,
 ) -> TindakSchema {
     let builder = builder()
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .data(db)
         .data(settings)
-        .data(reminders);
+        .data(reminders)
+        .data(tokens);
     if limits.introspection {
         builder.finish()
     } else {

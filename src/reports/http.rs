@@ -5,6 +5,8 @@
 //! refusal is rare and ends the request, so its size does not matter.
 #![allow(clippy::result_large_err)]
 
+use std::sync::Arc;
+
 use axum::{
     Router,
     extract::{RawQuery, State},
@@ -40,6 +42,7 @@ pub struct ReportsState {
     pub settings: Settings,
     pub signer: ReportSigner,
     pub calendar: super::calendar::CalendarKeys,
+    pub tokens: Arc<crate::auth::cache::TokenCache>,
     pub public_url: String,
 }
 
@@ -234,7 +237,7 @@ pub(super) async fn actor(
     let Some(token) = token else {
         return Err(unauthenticated());
     };
-    match crate::auth::service::authenticate(&state.db, token).await {
+    match state.tokens.authenticate(&state.db, token).await {
         Ok(Some((user, token_id))) => Ok(Who::user(user, token_id, None)),
         Ok(None) => Err(unauthenticated()),
         Err(err) => Err(from_app_error(err)),

@@ -104,6 +104,9 @@ async fn a_token_is_issued_once_used_expires_and_is_revoked() {
         ))
         .await
         .expect("expire");
+    // Written behind the server's back (as another replica would): the server's token cache
+    // notices within its bound.
+    tokio::time::sleep(tindak::auth::cache::TTL).await;
     let res = app
         .post(Some(&token), &json!({ "query": "{ me { id } }" }))
         .await;
@@ -287,4 +290,33 @@ async fn a_deactivated_user_is_locked_out_until_reactivated() {
         me["data"]["me"]["role"], "SECRETARIAT",
         "the new role applies to the same token"
     );
+}
+
+#[tokio::test]
+async fn a_revocation_made_elsewhere_acts_within_the_cache_bound() {
+    let app = spawn_app().await;
+    let token = app
+        .token("Staf", tindak::auth::service::Role::Secretariat, None)
+        .await;
+    let me = json!({ "query": "{ me { id } }" });
+    assert_eq!(app.post(Some(&token), &me).await.status(), 200);
+    // Another replica (or `tindak token revoke`) revokes it in the shared database.
+    app.db
+        .execute_unprepared("UPDATE api_tokens SET revoked_at = created_at")
+        .await
+        .expect("revoke");
+    let started = std::time::Instant::now();
+    loop {
+        let status = app.post(Some(&token), &me).await.status();
+        if status == 401 {
+            break;
+        }
+        assert_eq!(status, 200);
+        assert!(
+            started.elapsed() <= tindak::auth::cache::TTL + std::time::Duration::from_secs(1),
+            "still accepted {:?} after the revocation",
+            started.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
 }
