@@ -9,6 +9,9 @@ use secrecy::ExposeSecret;
 use crate::config::MailSettings;
 
 pub enum Mailer {
+    /// Plain SMTP and STARTTLS, on connections opened with TCP_NODELAY.
+    Direct(super::smtp::Smtp),
+    /// Implicit TLS (`smtps://`), through lettre's pooled transport.
     Smtp(AsyncSmtpTransport<Tokio1Executor>),
     Files(AsyncFileTransport<Tokio1Executor>),
 }
@@ -26,6 +29,10 @@ impl Mailer {
     pub fn from_settings(s: &MailSettings) -> anyhow::Result<Self> {
         match s.smtp_url.as_ref().map(|u| u.expose_secret().trim()) {
             Some(url) if !url.is_empty() => {
+                let timeout = Duration::from_secs(s.smtp_timeout_secs);
+                if let Some(direct) = super::smtp::Smtp::from_url(url, timeout) {
+                    return Ok(Self::Direct(direct));
+                }
                 let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     // The URL may hold a password: say what is wrong without it.
                     .map_err(|_| {
@@ -49,13 +56,14 @@ impl Mailer {
     /// Where mail goes, for the log (never the credentials).
     pub fn describe(&self, s: &MailSettings) -> String {
         match self {
-            Self::Smtp(_) => "SMTP (SMTP_URL)".to_owned(),
+            Self::Smtp(_) | Self::Direct(_) => "SMTP (SMTP_URL)".to_owned(),
             Self::Files(_) => format!(".eml files in {}", s.mail_dir.display()),
         }
     }
 
     pub async fn send(&self, message: Message) -> Result<(), SendError> {
         match self {
+            Self::Direct(smtp) => smtp.send(message).await,
             Self::Smtp(t) => t.send(message).await.map(|_| ()).map_err(|e| {
                 if e.is_permanent() {
                     SendError::Permanent(e.to_string())

@@ -15,4 +15,5 @@ pub mod plan;
 pub mod policy;
 pub mod respond;
 pub mod service;
+pub mod smtp;
 pub mod worker;
