@@ -274,7 +274,7 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
                 pid,
                 tz: settings.timezone,
             };
-            crate::bench::run::run(&db, url, plan).await
+            crate::bench::run::run(&db, url, plan).await.map(|_| ())
         }
         Command::Token(command) => {
             let db = db::connect(settings.database_url.expose_secret()).await?;

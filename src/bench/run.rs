@@ -233,8 +233,12 @@ where
     Ok(times[times.len() / 2])
 }
 
-/// Runs every phase and prints the table.
-pub async fn run(db: &DatabaseConnection, database_url: &str, plan: Plan) -> anyhow::Result<()> {
+/// Runs every phase, prints the table, and returns the load of the page over HTTP and by SQL.
+pub async fn run(
+    db: &DatabaseConnection,
+    database_url: &str,
+    plan: Plan,
+) -> anyhow::Result<(Load, Load)> {
     let engine = match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => "PostgreSQL",
         _ => "SQLite",
@@ -346,5 +350,5 @@ pub async fn run(db: &DatabaseConnection, database_url: &str, plan: Plan) -> any
         ms(report_past),
         ratio(report_past)
     );
-    Ok(())
+    Ok((http, sql))
 }

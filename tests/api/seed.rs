@@ -153,3 +153,29 @@ async fn the_same_seed_makes_the_same_data() {
         .expect("seed");
     assert_ne!(shape(&db).await, shapes[0], "another seed, other data");
 }
+
+#[tokio::test]
+async fn bench_run_measures_a_running_server_and_the_same_rows_by_sql() {
+    let app = spawn_app().await;
+    seed(&app.db, app.settings.timezone, plan(3))
+        .await
+        .expect("seed");
+    let url = secrecy::ExposeSecret::expose_secret(&app.settings.database_url).to_owned();
+    let (http, sql) = tindak::bench::run::run(
+        &app.db,
+        &url,
+        tindak::bench::run::Plan {
+            addr: app.base.trim_start_matches("http://").to_owned(),
+            token: app.admin.clone(),
+            clients: 2,
+            seconds: 1,
+            pid: Some(std::process::id()),
+            tz: app.settings.timezone,
+        },
+    )
+    .await
+    .expect("a run");
+    assert!(http.requests > 0 && http.errors == 0, "{http:?}");
+    assert!(sql.requests > 0 && sql.errors == 0, "{sql:?}");
+    assert!(http.p50 <= http.p99);
+}
