@@ -28,20 +28,6 @@ fn iso(d: Option<NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// The last update as one cell: its date, then its note.
-fn last_update(tz: Tz, row: &Row) -> String {
-    match &row.last_update {
-        Some((at, note)) => {
-            let day = state::date_in(tz, *at);
-            match note.as_deref().map(str::trim).filter(|n| !n.is_empty()) {
-                Some(note) => format!("{day}: {note}"),
-                None => day.to_string(),
-            }
-        }
-        None => String::new(),
-    }
-}
-
 /// A cell for the workbook, where text is never taken for a formula.
 fn plain(s: &str) -> String {
     words::one_text(s)
@@ -69,7 +55,10 @@ fn action_cells(
         w.words.status(row.status).to_owned(),
         iso(row.completed_on),
         row.days_overdue.map(|d| d.to_string()).unwrap_or_default(),
-        cell(&last_update(tz, row)),
+        cell(
+            &row.last_update_line(tz, |d| d.to_string())
+                .unwrap_or_default(),
+        ),
         cell(row.description.as_deref().unwrap_or_default()),
         w.priority(row.priority).to_owned(),
     ]

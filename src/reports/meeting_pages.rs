@@ -179,16 +179,9 @@ pub async fn matters_arising(
                         due: w.date(row.due_on),
                         status: w.status(row.status),
                         days: row.days_overdue.unwrap_or_default(),
-                        update: match &row.last_update {
-                            Some((at, note)) => {
-                                let day = w.date(state::date_in(tz, *at));
-                                match note.as_deref().map(one_line).filter(|x| !x.is_empty()) {
-                                    Some(x) => format!("{day}: {x}"),
-                                    None => day,
-                                }
-                            }
-                            None => "—".into(),
-                        },
+                        update: row
+                            .last_update_line(tz, |d| w.date(d))
+                            .unwrap_or_else(|| "—".into()),
                     }
                 })
                 .collect(),

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use entity::enums::ActionStatus;
 use uuid::Uuid;
 
-use super::{Report, TrendPoint, export, query::Row, state};
+use super::{Report, TrendPoint, export, query::Row};
 use crate::words::{ReportWords, Words, one_line};
 
 /// The most ministries the bar chart shows (the most overdue).
@@ -347,16 +347,9 @@ pub fn render(
                     meeting: one_line(&a.meeting),
                     due: w.date(a.due_on),
                     days: a.days_overdue.unwrap_or_default(),
-                    update: match &a.last_update {
-                        Some((at, note)) => {
-                            let day = w.date(state::date_in(tz, *at));
-                            match note.as_deref().map(one_line).filter(|n| !n.is_empty()) {
-                                Some(n) => format!("{day}: {n}"),
-                                None => day,
-                            }
-                        }
-                        None => "—".into(),
-                    },
+                    update: a
+                        .last_update_line(tz, |d| w.date(d))
+                        .unwrap_or_else(|| "—".into()),
                 })
                 .collect();
             Section {

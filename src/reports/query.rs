@@ -364,6 +364,22 @@ pub struct Row {
 }
 
 impl Row {
+    /// The last update in a line: its date written by `date`, then its note (one line).
+    pub fn last_update_line(&self, tz: Tz, date: impl Fn(NaiveDate) -> String) -> Option<String> {
+        let (at, note) = self.last_update.as_ref()?;
+        let day = date(super::state::date_in(tz, *at));
+        Some(
+            match note
+                .as_deref()
+                .map(crate::words::one_line)
+                .filter(|n| !n.is_empty())
+            {
+                Some(note) => format!("{day}: {note}"),
+                None => day,
+            },
+        )
+    }
+
     /// The action as it stood on the day.
     pub fn on_date(&self) -> super::OnDate {
         super::OnDate {
