@@ -78,6 +78,19 @@ fn meeting_id(id: &str) -> Result<Uuid, Response> {
     })
 }
 
+/// What both pages check first: who asks (token or signed link), in which language, and
+/// for which meeting.
+async fn prologue(
+    state: &ReportsState,
+    headers: &HeaderMap,
+    path: &str,
+    raw: Option<&str>,
+    id: &str,
+) -> Result<(crate::actor::Who, &'static ReportWords, Uuid), Response> {
+    let who = actor(state, headers, path, raw).await?;
+    Ok((who, language(raw)?, meeting_id(id)?))
+}
+
 /// The meeting's title, day and time, as both pages head them.
 pub struct Heading {
     pub title: String,
@@ -130,16 +143,8 @@ pub async fn matters_arising(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let who = match actor(&state, &headers, uri.path(), raw.as_deref()).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let r = match language(raw.as_deref()) {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    let id = match meeting_id(&id) {
-        Ok(id) => id,
+    let (who, r, id) = match prologue(&state, &headers, uri.path(), raw.as_deref(), &id).await {
+        Ok(p) => p,
         Err(resp) => return resp,
     };
     let all = raw
@@ -249,16 +254,8 @@ pub async fn minutes(
     headers: HeaderMap,
     RawQuery(raw): RawQuery,
 ) -> Response {
-    let who = match actor(&state, &headers, uri.path(), raw.as_deref()).await {
-        Ok(w) => w,
-        Err(r) => return r,
-    };
-    let r = match language(raw.as_deref()) {
-        Ok(r) => r,
-        Err(resp) => return resp,
-    };
-    let id = match meeting_id(&id) {
-        Ok(id) => id,
+    let (who, r, id) = match prologue(&state, &headers, uri.path(), raw.as_deref(), &id).await {
+        Ok(p) => p,
         Err(resp) => return resp,
     };
     if let Err(e) = authorize(&state.db, &who, Operation::ReadReports, "minutes").await {
