@@ -3,7 +3,7 @@
 use std::{any::Any, future::Future, net::SocketAddr, sync::Arc, time::Duration};
 
 use anyhow::Context as _;
-use async_graphql::{ServerError, http::GraphiQLSource};
+use async_graphql::ServerError;
 use axum::{
     Json, Router,
     body::Bytes,
@@ -12,7 +12,7 @@ use axum::{
         HeaderMap, HeaderValue, StatusCode,
         header::{ALLOW, AUTHORIZATION, CONTENT_TYPE, WWW_AUTHENTICATE},
     },
-    response::{Html, IntoResponse, Response},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use sea_orm::DatabaseConnection;
@@ -45,6 +45,8 @@ struct AppState {
     db: DatabaseConnection,
     reminders: Arc<Reminders>,
     playground: bool,
+    /// The deployment's name (GraphiQL's title).
+    name: Arc<str>,
     /// Whether this process runs the reminder worker (and so whether `/readyz` watches it).
     worker: bool,
 }
@@ -143,6 +145,7 @@ pub fn router(
         db,
         reminders: reminders.clone(),
         playground: serve.playground,
+        name: serve.name.as_str().into(),
         worker: !serve.no_worker,
     };
     let respond = Router::new()
@@ -156,7 +159,18 @@ pub fn router(
     if serve.metrics {
         app = app.route("/metrics", get(metrics));
     }
+    if serve.playground {
+        app = app.route("/graphiql/{dir}/{name}", get(crate::playground::asset));
+    }
+    let home = Router::new()
+        .route("/", get(crate::home::show))
+        .with_state(crate::home::Home {
+            name: serve.name.clone(),
+            playground: serve.playground,
+            metrics: serve.metrics,
+        });
     app.with_state(state)
+        .merge(home)
         .merge(respond)
         .merge(reports)
         .layer(RequestBodyLimitLayer::new(serve.max_body_bytes))
@@ -191,7 +205,7 @@ async fn graphql_get(
     let request_id = Uuid::now_v7().to_string();
     match http::from_get(raw.as_deref()) {
         Ok(Some(params)) => execute(&state, &headers, params, true, accept, request_id).await,
-        Ok(None) if state.playground => graphiql().await.into_response(),
+        Ok(None) if state.playground => crate::playground::page(&state.name),
         Ok(None) => (
             StatusCode::METHOD_NOT_ALLOWED,
             [(ALLOW, HeaderValue::from_static("POST"))],
@@ -310,10 +324,6 @@ pub fn panic_response(panic: Box<dyn Any + Send + 'static>) -> Response {
         }],
     });
     (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response()
-}
-
-async fn graphiql() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }
 
 /// The process is up.

@@ -39,6 +39,10 @@ pub struct ServeSettings {
     #[arg(long, env = "TINDAK_BIND", default_value = "127.0.0.1:8080")]
     pub bind: SocketAddr,
 
+    /// The deployment's name, shown on the home page and GraphiQL's (e.g. the secretariat's).
+    #[arg(long, env = "TINDAK_NAME", default_value = "Tindak", value_parser = name)]
+    pub name: String,
+
     /// Load the demo data when the database holds no meeting yet.
     #[arg(long)]
     pub demo: bool,
@@ -380,6 +384,18 @@ pub fn public_url(value: &str) -> Result<String, String> {
 }
 
 /// A parser for a day given on the command line, within the dates Tindak keeps.
+/// A name shown to people: one line of 1 to 120 characters, no control characters.
+pub fn name(value: &str) -> Result<String, String> {
+    let value = value.trim();
+    if value.is_empty() || value.chars().count() > 120 {
+        return Err("TINDAK_NAME: 1 to 120 characters".into());
+    }
+    if value.chars().any(char::is_control) {
+        return Err("TINDAK_NAME: no control characters".into());
+    }
+    Ok(value.to_owned())
+}
+
 pub fn day(value: &str) -> Result<NaiveDate, String> {
     let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
         .map_err(|_| format!("\"{value}\" is not a date (YYYY-MM-DD)"))?;
@@ -426,6 +442,13 @@ mod tests {
         assert!(public_url("https://tindak.example.go.id/").is_ok());
         assert!(public_url("javascript:alert(1)").is_err());
         assert!(day("262143-01-01").is_err() && day("2026-03-01").is_ok());
+        assert_eq!(
+            name("  Sekretariat Deputi V "),
+            Ok("Sekretariat Deputi V".into())
+        );
+        for bad in ["", "   ", "a\u{7}b", "line\nbreak", &"x".repeat(121)] {
+            assert!(name(bad).expect_err(bad).contains("TINDAK_NAME"));
+        }
     }
 
     #[test]

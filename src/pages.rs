@@ -35,6 +35,43 @@ pub async fn private_page_headers(request: Request, next: Next) -> Response {
     response
 }
 
+/// A public page (no credential in its address): rendered HTML with its content policy,
+/// revalidated on each visit, never framed; a template that fails to render is logged and
+/// answered with 500.
+pub fn public_page(rendered: askama::Result<String>, policy: &'static str, what: &str) -> Response {
+    use axum::response::IntoResponse as _;
+    match rendered {
+        Ok(html) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+                (
+                    header::CONTENT_SECURITY_POLICY,
+                    HeaderValue::from_static(policy),
+                ),
+                (
+                    header::REFERRER_POLICY,
+                    HeaderValue::from_static("no-referrer"),
+                ),
+                (header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")),
+                (
+                    header::X_CONTENT_TYPE_OPTIONS,
+                    HeaderValue::from_static("nosniff"),
+                ),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, page = what, "a page could not be rendered");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// The origin (`scheme://host[:port]`) of a URL, lower-cased.
 fn origin_of(url: &str) -> Option<String> {
     let (scheme, rest) = url.split_once("://")?;

@@ -290,16 +290,23 @@ pub fn is_request_error(response: &async_graphql::Response) -> bool {
 /// A GraphQL answer: 200, or 400 without `data` for a request error under
 /// `application/graphql-response+json`.
 pub fn answer(accept: Accept, response: &async_graphql::Response, request_id: &str) -> Response {
-    let mut body = serde_json::to_value(response).unwrap_or(Value::Null);
-    let status = if accept == Accept::GraphqlResponse && is_request_error(response) {
+    let (status, body) = if accept == Accept::GraphqlResponse && is_request_error(response) {
+        let mut body = serde_json::to_value(response).unwrap_or(Value::Null);
         if let Value::Object(fields) = &mut body {
             fields.remove("data");
         }
-        StatusCode::BAD_REQUEST
+        (StatusCode::BAD_REQUEST, body.to_string())
     } else {
-        StatusCode::OK
+        // Written straight from the response, so that fields come in the order the query
+        // asked for them (and nothing is built twice).
+        let body = serde_json::to_string(response).unwrap_or_else(|err| {
+            tracing::error!(error = %err, request_id, "a response could not be written");
+            r#"{"data":null,"errors":[{"message":"Internal error","extensions":{"code":"INTERNAL"}}]}"#
+                .to_owned()
+        });
+        (StatusCode::OK, body)
     };
-    let mut reply = reply(accept, status, &body, request_id);
+    let mut reply = reply_text(accept, status, body, request_id);
     for (name, value) in response.http_headers.iter() {
         reply.headers_mut().insert(name.clone(), value.clone());
     }
@@ -308,7 +315,12 @@ pub fn answer(accept: Accept, response: &async_graphql::Response, request_id: &s
 
 /// `body` as JSON of the accepted media type, with the request id.
 pub fn reply(accept: Accept, status: StatusCode, body: &Value, request_id: &str) -> Response {
-    let mut response = (status, body.to_string()).into_response();
+    reply_text(accept, status, body.to_string(), request_id)
+}
+
+/// JSON text as the accepted media type, with the request id.
+fn reply_text(accept: Accept, status: StatusCode, body: String, request_id: &str) -> Response {
+    let mut response = (status, body).into_response();
     let headers = response.headers_mut();
     headers.insert(CONTENT_TYPE, accept.content_type());
     if let Ok(value) = HeaderValue::from_str(request_id) {

@@ -116,6 +116,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestA
     };
     let mut serve = ServeSettings {
         bind: "127.0.0.1:0".parse().expect("address"),
+        name: "Sekretariat Uji".into(),
         demo: false,
         max_body_bytes: 1024 * 1024,
         request_timeout_secs: 30,

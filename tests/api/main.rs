@@ -17,6 +17,7 @@ mod meetings;
 mod ministries;
 mod operations;
 mod pagination;
+mod playground;
 mod reminders;
 mod reports;
 mod schema;
