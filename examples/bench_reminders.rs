@@ -182,6 +182,8 @@ async fn main() -> anyhow::Result<()> {
             completed_on: Set(None),
             search: Set(action::search_of(&format!("Tindak lanjut {i}"), None)),
             version: Set(1),
+            next_reminder_on: Set(action::PLAN_NOW),
+            reminder_generation: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         });

@@ -23,6 +23,10 @@ pub struct Model {
     /// Title and description folded for search (see [`crate::search`]).
     pub search: String,
     pub version: i32,
+    /// The next day planning must look at this action (see [`PLAN_NOW`], [`PLAN_NEVER`]).
+    pub next_reminder_on: Date,
+    /// Changes made to the action's reminders from outside it (liaisons, convener).
+    pub reminder_generation: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -45,7 +49,29 @@ impl ActiveModelBehavior for ActiveModel {
     }
 }
 
+/// `next_reminder_on` of an action planning must look at on its next run.
+pub const PLAN_NOW: Date = match Date::from_ymd_opt(1, 1, 1) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
+/// `next_reminder_on` of an action no reminder is planned for (it is closed).
+pub const PLAN_NEVER: Date = match Date::from_ymd_opt(9999, 12, 31) {
+    Some(d) => d,
+    None => panic!("a valid date"),
+};
+
 impl Model {
+    /// After a change: an open action is looked at by the next planning run, a closed one
+    /// never.
+    pub fn with_planning_reset(mut self) -> Self {
+        self.next_reminder_on = match self.status {
+            ActionStatus::Done | ActionStatus::Cancelled => PLAN_NEVER,
+            _ => PLAN_NOW,
+        };
+        self
+    }
+
     /// The search column as this model's fields call for.
     pub fn with_search(mut self) -> Self {
         self.search = search_of(&self.title, self.description.as_deref());

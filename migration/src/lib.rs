@@ -9,6 +9,7 @@ mod m20261127_000003_reminders;
 mod m20261128_000004_search;
 mod m20261128_000005_completion;
 mod m20261128_000006_continuity;
+mod m20261128_000007_planning;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000004_search::Migration),
             Box::new(m20261128_000005_completion::Migration),
             Box::new(m20261128_000006_continuity::Migration),
+            Box::new(m20261128_000007_planning::Migration),
         ]
     }
 }

@@ -87,6 +87,8 @@ pub async fn insert<C: ConnectionTrait>(
         status: Set(ActionStatus::Open),
         completed_on: Set(None),
         version: Set(1),
+        next_reminder_on: Set(action::PLAN_NOW),
+        reminder_generation: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -175,7 +177,7 @@ async fn save<C: ConnectionTrait>(
 ) -> AppResult<action::Model> {
     next.version = version + 1;
     next.updated_at = crate::db::now();
-    let next = next.with_search();
+    let next = next.with_search().with_planning_reset();
     let current = Condition::all()
         .add(action::Column::Id.eq(next.id))
         .add(action::Column::Version.eq(version));

@@ -331,6 +331,9 @@ async fn change<C: ConnectionTrait>(
     if let Some(attendees) = &input.attendees {
         write_attendees(db, current.id, attendees).await?;
     }
+    if next.convened_by_id != current.convened_by_id {
+        crate::reminders::plan::look_again_for_meeting(db, current.id).await?;
+    }
     Ok((current, next))
 }
 

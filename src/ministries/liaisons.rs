@@ -82,7 +82,9 @@ pub async fn insert<C: ConnectionTrait>(
         created_at: Set(now),
         updated_at: Set(now),
     };
-    Ok(model.insert(db).await?)
+    let liaison = model.insert(db).await?;
+    crate::reminders::plan::look_again_for_ministry(db, liaison.ministry_id).await?;
+    Ok(liaison)
 }
 
 pub async fn find<C: ConnectionTrait>(db: &C, id: Uuid) -> AppResult<Option<liaison::Model>> {
@@ -141,7 +143,9 @@ async fn change<C: ConnectionTrait>(
         model.active = Set(active);
     }
     model.updated_at = Set(crate::db::now());
-    Ok((before, model.update(db).await?))
+    let after = model.update(db).await?;
+    crate::reminders::plan::look_again_for_ministry(db, after.ministry_id).await?;
+    Ok((before, after))
 }
 
 /// `removeLiaison`: deactivates a liaison: no more reminders, but the record stays for

@@ -5,11 +5,11 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    action, action_supporter, action_update,
+    action, action_supporter,
     enums::{RecipientRole, ReminderKind},
     issue, meeting, ministry, reminder,
 };
-use sea_orm::{ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement};
 use uuid::Uuid;
 
 use super::{
@@ -37,23 +37,12 @@ pub async fn digest<C: ConnectionTrait>(
     let Some(first) = rows.first() else {
         return Ok(None);
     };
-    let action_ids: Vec<Uuid> = rows.iter().map(|r| r.action_id).collect();
-    let actions = action::Entity::find()
-        .filter(action::Column::Id.is_in(action_ids.clone()))
-        .all(db)
-        .await?;
-    let around = surroundings(db, &actions).await?;
-    let mut last_updates: HashMap<Uuid, action_update::Model> = HashMap::new();
-    for u in action_update::Entity::find()
-        .filter(action_update::Column::ActionId.is_in(action_ids))
-        .order_by_asc(action_update::Column::CreatedAt)
-        .all(db)
-        .await?
-    {
-        last_updates.insert(u.action_id, u);
-    }
+    let mut action_ids: Vec<Uuid> = rows.iter().map(|r| r.action_id).collect();
+    action_ids.sort_unstable();
+    action_ids.dedup();
+    let facts = facts(db, &action_ids).await?;
     let mut items: Vec<Item> = Vec::new();
-    for a in &actions {
+    for a in facts {
         let mine: Vec<&reminder::Model> = rows.iter().filter(|r| r.action_id == a.id).collect();
         let escalated = mine.iter().any(|r| r.kind == ReminderKind::Escalation);
         // The row that makes the recipient responsible: to act before to support.
@@ -71,27 +60,17 @@ pub async fn digest<C: ConnectionTrait>(
                 links.signer.link(a.id, liaison, now)
             )
         });
-        let names = around.names(a);
         items.push(Item {
             action_id: a.id,
-            title: a.title.clone(),
-            meeting: names.meeting,
-            issue: names.issue,
-            lead: names.lead,
-            supporters: names.supporters,
+            title: a.title,
+            meeting: a.meeting,
+            issue: a.issue,
+            lead: a.lead,
+            supporters: a.supporters,
             due_on: a.due_on,
             role,
             escalated,
-            last_update: last_updates.get(&a.id).map(|u| {
-                let when = u.created_at.date_naive();
-                match &u.note {
-                    Some(note) => format!("{when}: {note}"),
-                    None => format!(
-                        "{when}: {}",
-                        u.to_status.map(|s| s.to_value()).unwrap_or_default()
-                    ),
-                }
-            }),
+            last_update: a.last_update,
             link,
         });
     }
@@ -104,6 +83,97 @@ pub async fn digest<C: ConnectionTrait>(
         items,
         undelivered,
     }))
+}
+
+/// What a digest says of one action.
+struct Facts {
+    id: Uuid,
+    title: String,
+    due_on: NaiveDate,
+    meeting: String,
+    issue: Option<String>,
+    lead: String,
+    supporters: Vec<String>,
+    last_update: Option<String>,
+}
+
+/// The actions `ids` with the names around them and their latest timeline entry, in two
+/// statements whatever their number: one for the actions, their meeting, issue, lead
+/// ministry and latest entry, one for their supporting ministries.
+async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Facts>> {
+    if ids.is_empty() {
+        return Ok(vec![]);
+    }
+    let backend = db.get_database_backend();
+    // Positional on SQLite, which looks named parameters up one by one.
+    let postgres = backend == sea_orm::DbBackend::Postgres;
+    let list = (1..=ids.len())
+        .map(|n| {
+            if postgres {
+                format!("${n}")
+            } else {
+                "?".to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ");
+    let values = || ids.iter().map(|id| sea_orm::Value::from(*id));
+    let sql = format!(
+        "SELECT a.id, a.title, a.due_on, m.title AS meeting, i.title AS issue, \
+           COALESCE(l.short_name, l.name) AS lead, \
+           u.created_at AS update_at, u.note AS update_note, u.to_status AS update_status \
+         FROM actions a \
+         JOIN meetings m ON m.id = a.meeting_id \
+         JOIN ministries l ON l.id = a.lead_ministry_id \
+         LEFT JOIN issues i ON i.id = a.issue_id \
+         LEFT JOIN action_updates u ON u.id = ( \
+           SELECT u2.id FROM action_updates u2 WHERE u2.action_id = a.id \
+            ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1) \
+         WHERE a.id IN ({list})"
+    );
+    let rows = db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values()))
+        .await?;
+    let sql = format!(
+        "SELECT s.action_id, COALESCE(mi.short_name, mi.name) AS name \
+         FROM action_supporters s JOIN ministries mi ON mi.id = s.ministry_id \
+         WHERE s.action_id IN ({list}) ORDER BY s.action_id, s.position"
+    );
+    let mut supporters: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for row in db
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values()))
+        .await?
+    {
+        supporters
+            .entry(row.try_get("", "action_id")?)
+            .or_default()
+            .push(row.try_get("", "name")?);
+    }
+    let mut out = Vec::with_capacity(rows.len());
+    for row in rows {
+        let id: Uuid = row.try_get("", "id")?;
+        let at: Option<DateTime<Utc>> = row.try_get("", "update_at")?;
+        let note: Option<String> = row.try_get("", "update_note")?;
+        let status: Option<String> = row.try_get("", "update_status")?;
+        let last_update = at.map(|at| {
+            let when = at.date_naive();
+            match note {
+                Some(note) => format!("{when}: {note}"),
+                None => format!("{when}: {}", status.unwrap_or_default()),
+            }
+        });
+        out.push(Facts {
+            id,
+            title: row.try_get("", "title")?,
+            due_on: row.try_get("", "due_on")?,
+            meeting: row.try_get("", "meeting")?,
+            issue: row.try_get("", "issue")?,
+            lead: row.try_get("", "lead")?,
+            supporters: supporters.remove(&id).unwrap_or_default(),
+            last_update,
+        });
+    }
+    Ok(out)
 }
 
 /// What surrounds some actions: their meetings, issues, supporters and ministries, loaded

@@ -69,6 +69,59 @@ impl Policy {
         }
         out
     }
+
+    /// The first day after `day` on which [`Policy::due`] for an action due on `due` calls for
+    /// something else (a new occurrence), or [`entity::action::PLAN_NEVER`] when nothing
+    /// changes any more. Planning looks at the action again on that day, and not before.
+    pub fn next_change(&self, due: NaiveDate, day: NaiveDate) -> NaiveDate {
+        let offset = |days: i64| due.checked_add_signed(chrono::Duration::days(days));
+        let over = (day - due).num_days();
+        let mut candidates: Vec<Option<NaiveDate>> = self
+            .before_days
+            .iter()
+            .map(|n| offset(-i64::from(*n)))
+            .collect();
+        candidates.push(Some(due));
+        let every = i64::from(self.overdue_every_days);
+        if every > 0 {
+            let next = if over < 0 {
+                every
+            } else {
+                (over / every + 1) * every
+            };
+            candidates.push(offset(next));
+        }
+        let escalate = i64::from(self.escalate_after_days);
+        if escalate > 0 {
+            candidates.push(offset(escalate));
+        }
+        candidates
+            .into_iter()
+            .flatten()
+            .filter(|d| *d > day)
+            .min()
+            .map_or(entity::action::PLAN_NEVER, |d| {
+                d.min(entity::action::PLAN_NEVER)
+            })
+    }
+
+    /// What the days of [`Policy::next_change`] depend on, to notice a change of settings.
+    pub fn fingerprint(&self, escalation_emails: &[String]) -> String {
+        let mut emails: Vec<String> = escalation_emails
+            .iter()
+            .map(|e| e.trim().to_lowercase())
+            .filter(|e| !e.is_empty())
+            .collect();
+        emails.sort();
+        emails.dedup();
+        format!(
+            "before={:?};every={};escalate={};emails={}",
+            self.before_days,
+            self.overdue_every_days,
+            self.escalate_after_days,
+            emails.join(",")
+        )
+    }
 }
 
 #[cfg(test)]
@@ -107,6 +160,37 @@ mod tests {
                 "day {offset} from the due date"
             );
         }
+    }
+
+    /// Against the definition, day by day: nothing changes before the day given, and
+    /// something changes on it.
+    #[test]
+    fn the_next_change_is_the_first_day_the_reminders_differ() {
+        let never = entity::action::PLAN_NEVER;
+        for policy in [
+            Policy::new(&[7, 1], 7, 14),
+            Policy::new(&[3], 0, 0),
+            Policy::new(&[], 5, 0),
+            Policy::new(&[30, 14, 2], 1, 3),
+            Policy::new(&[1], 10, 25),
+        ] {
+            let due = day(0);
+            for from in -40..60 {
+                let today = day(from);
+                let now = policy.due(due, today);
+                let next = policy.next_change(due, today);
+                let first = (1..400)
+                    .map(|d| day(from + d))
+                    .find(|d| policy.due(due, *d) != now)
+                    .unwrap_or(never);
+                assert_eq!(next, first, "{policy:?} on day {from}");
+            }
+        }
+        assert_eq!(
+            Policy::new(&[7], 7, 14).next_change(NaiveDate::MAX, day(0)),
+            never,
+            "a far due date is never out of range"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 mod digests;
 mod links;
 mod outbox;
+mod planning;
 mod timing;
 
 use std::collections::HashMap;

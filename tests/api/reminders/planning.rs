@@ -1,0 +1,158 @@
+//! Planning looks at an action only when its next reminder day has come, or when something
+//! that decides its reminders changed: the action, its ministries' liaisons, its meeting's
+//! convener, or the reminder settings.
+
+use chrono::NaiveDate;
+use entity::action;
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::*;
+
+async fn next_day(app: &TestApp, id: &str) -> NaiveDate {
+    action::Entity::find_by_id(Uuid::parse_str(id).expect("uuid"))
+        .one(&app.db)
+        .await
+        .expect("read")
+        .expect("the action")
+        .next_reminder_on
+}
+
+fn kinds_to(list: &serde_json::Value, kind: &str) -> Vec<String> {
+    let mut to: Vec<String> = list["reminders"]["nodes"]
+        .as_array()
+        .expect("nodes")
+        .iter()
+        .filter(|n| n["kind"] == kind)
+        .map(|n| n["email"].as_str().expect("email").to_owned())
+        .collect();
+    to.sort();
+    to
+}
+
+#[tokio::test]
+async fn an_action_is_looked_at_again_when_its_next_reminder_day_comes_or_it_changes() {
+    let (app, _sink) = app_with_sink(&[]).await;
+    let id = one_action(&app).await; // due 2026-03-13; reminders 7 and 1 days before
+    assert_eq!(next_day(&app, &id).await, action::PLAN_NOW, "new: look now");
+
+    assert_eq!(run(&app, "2026-03-01").await["planned"], 0);
+    assert_eq!(next_day(&app, &id).await, date("2026-03-06"));
+    assert_eq!(run(&app, "2026-03-06").await["planned"], 2);
+    assert_eq!(next_day(&app, &id).await, date("2026-03-12"));
+
+    // The due date moved behind Tindak's back (not through the API): planning does not read
+    // the action before its next day, so it plans nothing for the new date.
+    app.db
+        .execute_raw(Statement::from_sql_and_values(
+            app.db.get_database_backend(),
+            "UPDATE actions SET due_on = $1 WHERE id = $2",
+            [
+                date("2026-03-07").into(),
+                Uuid::parse_str(&id).expect("uuid").into(),
+            ],
+        ))
+        .await
+        .expect("update");
+    assert_eq!(run(&app, "2026-03-07").await["planned"], 0, "not read");
+
+    // The same change through the API is looked at on the next run.
+    app.data(
+        "mutation($id: ID!) { updateAction(id: $id, input: { dueOn: \"2026-03-07\" }) { version } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(next_day(&app, &id).await, action::PLAN_NOW);
+    assert_eq!(run(&app, "2026-03-07").await["planned"], 2);
+    let list = app.data(LIST, json!({})).await;
+    assert_eq!(kinds_to(&list, "DUE_TODAY"), ["a@a.id", "b@b.id"]);
+    assert_eq!(
+        next_day(&app, &id).await,
+        date("2026-03-14"),
+        "overdue in 7 days"
+    );
+
+    // Closed: never again; reopened: at once.
+    app.data(
+        "mutation($id: ID!) { changeActionStatus(id: $id, status: DONE) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(next_day(&app, &id).await, action::PLAN_NEVER);
+    app.data(
+        "mutation($id: ID!) { changeActionStatus(id: $id, status: IN_PROGRESS) { status } }",
+        json!({ "id": id }),
+    )
+    .await;
+    assert_eq!(next_day(&app, &id).await, action::PLAN_NOW);
+}
+
+#[tokio::test]
+async fn a_new_liaison_or_convener_gets_what_is_due_now() {
+    let (app, _sink) = app_with_sink(&[]).await;
+    let id = one_action(&app).await;
+    let r = run(&app, "2026-03-27").await; // 14 days overdue: overdue and escalation
+    assert_eq!(r["planned"], 3, "{r}");
+    assert_eq!(next_day(&app, &id).await, date("2026-04-03"));
+
+    // A second liaison for the lead ministry, mid-week: the overdue reminder of this week
+    // reaches them on the next run, not next week.
+    app.data(
+        "mutation { addLiaison(input: { ministry: { code: \"A\" }, name: \"A2\", email: \"a2@a.id\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    assert_eq!(run(&app, "2026-03-28").await["planned"], 1);
+    let list = app.data(LIST, json!({})).await;
+    assert_eq!(kinds_to(&list, "OVERDUE"), ["a2@a.id", "a@a.id", "b@b.id"]);
+
+    // Another convener: the escalation goes to its liaisons too.
+    let meeting = app
+        .data(
+            "query($id: ID!) { action(id: $id) { meeting { id version } } }",
+            json!({ "id": id }),
+        )
+        .await["action"]["meeting"]["id"]
+        .clone();
+    app.ministry("D").await;
+    app.data(
+        "mutation { addLiaison(input: { ministry: { code: \"D\" }, name: \"D\", email: \"d@d.id\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    app.data(
+        "mutation($m: ID!) { updateMeeting(id: $m, input: { convenedBy: { code: \"D\" } }) { id } }",
+        json!({ "m": meeting }),
+    )
+    .await;
+    assert_eq!(run(&app, "2026-03-29").await["planned"], 1);
+    let list = app.data(LIST, json!({})).await;
+    assert_eq!(kinds_to(&list, "ESCALATION"), ["c@c.id", "d@d.id"]);
+    assert_eq!(run(&app, "2026-03-30").await["planned"], 0, "nothing twice");
+}
+
+#[tokio::test]
+async fn other_reminder_settings_look_at_every_open_action_again() {
+    let (app, sink) = app_with_sink(&[]).await;
+    let id = one_action(&app).await;
+    assert_eq!(run(&app, "2026-03-01").await["planned"], 0);
+    assert_eq!(next_day(&app, &id).await, date("2026-03-06"));
+
+    // The service restarted with reminders 10 days ahead: 3 March is 10 days before.
+    let mut remind = crate::helpers::remind_settings(&app.files);
+    remind.mail.smtp_url = Some(sink.url().into());
+    remind.remind_before_days = vec![10];
+    let restarted =
+        Reminders::new(app.db.clone(), app.settings.clone(), remind).expect("reminders");
+    let day = date("2026-03-03");
+    let now = chrono::Utc::now();
+    let report = restarted
+        .run_at(day, now, false, &|| false)
+        .await
+        .expect("run");
+    assert_eq!(report.planned, 2, "{report}");
+    assert_eq!(next_day(&app, &id).await, date("2026-03-13"));
+    // And back: the first settings look again too, and find 7 days before on 6 March.
+    assert_eq!(run(&app, "2026-03-06").await["planned"], 2);
+}
