@@ -231,6 +231,7 @@ async fn main() -> anyhow::Result<()> {
 
     let t = Instant::now();
     let planned = plan::plan(&db, &service.policy, &[], day, now).await?;
+    plan::refresh_statistics(&db, planned).await?;
     let first = t.elapsed();
     let t = Instant::now();
     let again = plan::plan(&db, &service.policy, &[], day, now).await?;
@@ -259,6 +260,7 @@ async fn main() -> anyhow::Result<()> {
     let next = day + Duration::days(1);
     let t = Instant::now();
     let planned = plan::plan(&db, &service.policy, &[], next, now).await?;
+    plan::refresh_statistics(&db, planned).await?;
     let plan_next = t.elapsed();
     let t = Instant::now();
     let delivered = service.courier().run(next, now, &|| false).await?;

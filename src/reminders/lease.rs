@@ -151,11 +151,13 @@ impl Courier<'_> {
                         Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
                     )
                     .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
-                    .filter(reminder::Column::Id.is_in(ids))
+                    .filter(reminder::Column::Id.is_in(ids.clone()))
                     .filter(due_now(now))
                     .exec(&txn)
                     .await?;
+                // By id (the key), then by owner: what this claim took of them.
                 rows = reminder::Entity::find()
+                    .filter(reminder::Column::Id.is_in(ids))
                     .filter(reminder::Column::LeaseOwner.eq(owner.clone()))
                     .all(&txn)
                     .await?;

@@ -96,30 +96,35 @@ pub async fn plan<C: ConnectionTrait>(
         .collect();
     look_again_if_policy_changed(db, &policy.fingerprint(escalation_emails)).await?;
     let mut planned = 0;
-    let mut after: Option<(NaiveDate, Uuid)> = None;
+    let mut after = (action::PLAN_NOW, Uuid::nil());
+    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    // Only the actions whose next reminder day has come, or that changed since, as ranges
+    // of the index over (next day, id): a page starts where the last one ended, past the
+    // entries of the actions already planned.
+    let page = format!(
+        "SELECT * FROM actions WHERE next_reminder_on <= {} AND status NOT IN ({}, {}) \
+         AND (next_reminder_on, id) > ({}, {}) ORDER BY next_reminder_on, id LIMIT {PAGE}",
+        if postgres { "$1" } else { "?" },
+        if postgres { "$2" } else { "?" },
+        if postgres { "$3" } else { "?" },
+        if postgres { "$4" } else { "?" },
+        if postgres { "$5" } else { "?" },
+    );
     loop {
-        // Only the actions whose next reminder day has come, or that changed since, in the
-        // order of the index over (next day, id): a page is a range of it.
-        let mut query = action::Entity::find()
-            .filter(action::Column::NextReminderOn.lte(day))
-            .filter(action::Column::Status.is_not_in([ActionStatus::Done, ActionStatus::Cancelled]))
-            .order_by_asc(action::Column::NextReminderOn)
-            .order_by_asc(action::Column::Id)
-            .limit(PAGE);
-        if let Some((on, id)) = after {
-            query = query.filter(action::Column::NextReminderOn.gte(on)).filter(
-                sea_orm::Condition::any()
-                    .add(action::Column::NextReminderOn.gt(on))
-                    .add(
-                        sea_orm::Condition::all()
-                            .add(action::Column::NextReminderOn.eq(on))
-                            .add(action::Column::Id.gt(id)),
-                    ),
-            );
-        }
+        let query = action::Entity::find().from_raw_sql(Statement::from_sql_and_values(
+            db.get_database_backend(),
+            page.clone(),
+            [
+                day.into(),
+                ActionStatus::Done.to_value().into(),
+                ActionStatus::Cancelled.to_value().into(),
+                after.0.into(),
+                after.1.into(),
+            ],
+        ));
         let actions = query.all(db).await?;
         let Some(last) = actions.last() else { break };
-        after = Some((last.next_reminder_on, last.id));
+        after = (last.next_reminder_on, last.id);
         let within: Vec<action::Model> = actions
             .iter()
             .filter(|a| a.due_on <= horizon)
@@ -134,6 +139,18 @@ pub async fn plan<C: ConnectionTrait>(
         }
     }
     Ok(planned)
+}
+
+/// After a run that planned many reminders, the outbox's statistics are brought up to date
+/// before delivery. Otherwise the engine still believes the outbox holds a few pending rows
+/// and claims and records each digest through the status index over all of them (measured
+/// on PostgreSQL: 0.3 to 0.9 s per digest after planning 100,000 reminders, 5 ms with fresh
+/// statistics).
+pub async fn refresh_statistics<C: ConnectionTrait>(db: &C, planned: u64) -> AppResult<()> {
+    if planned >= 1_000 {
+        db.execute_unprepared("ANALYZE reminders").await?;
+    }
+    Ok(())
 }
 
 /// Writes each action's next reminder day, unless the action changed meanwhile (another

@@ -165,6 +165,7 @@ impl Reminders {
             return Ok(report);
         }
         txn.commit().await?;
+        plan::refresh_statistics(&self.db, planned).await?;
         let Delivered {
             emails,
             sent,
