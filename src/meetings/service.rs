@@ -332,7 +332,7 @@ async fn change<C: ConnectionTrait>(
         write_attendees(db, current.id, attendees).await?;
     }
     if next.convened_by_id != current.convened_by_id {
-        crate::reminders::plan::look_again_for_meeting(db, current.id).await?;
+        crate::reminders::next_day::look_again_for_meeting(db, current.id).await?;
     }
     Ok((current, next))
 }

@@ -83,7 +83,7 @@ pub async fn insert<C: ConnectionTrait>(
         updated_at: Set(now),
     };
     let liaison = model.insert(db).await?;
-    crate::reminders::plan::look_again_for_ministry(db, liaison.ministry_id).await?;
+    crate::reminders::next_day::look_again_for_ministry(db, liaison.ministry_id).await?;
     Ok(liaison)
 }
 
@@ -144,7 +144,7 @@ async fn change<C: ConnectionTrait>(
     }
     model.updated_at = Set(crate::db::now());
     let after = model.update(db).await?;
-    crate::reminders::plan::look_again_for_ministry(db, after.ministry_id).await?;
+    crate::reminders::next_day::look_again_for_ministry(db, after.ministry_id).await?;
     Ok((before, after))
 }
 

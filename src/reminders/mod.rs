@@ -10,6 +10,7 @@ pub mod lease;
 pub mod links;
 pub mod load;
 pub mod mail;
+pub mod next_day;
 pub mod pages;
 pub mod plan;
 pub mod policy;
