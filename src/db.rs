@@ -61,6 +61,17 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
     .await
 }
 
+/// The `n`th parameter (from 1) of a hand-written statement: `$n` on PostgreSQL, `?` on
+/// SQLite, which would look each named parameter up one by one (measured: writing 2,000
+/// rows of four parameters took 130-400 ms with `$n`, 12-23 ms with `?`). A statement that
+/// uses this refers to each parameter once, in order.
+pub fn param(backend: sea_orm::DbBackend, n: usize) -> String {
+    match backend {
+        sea_orm::DbBackend::Postgres => format!("${n}"),
+        _ => "?".to_owned(),
+    }
+}
+
 /// Which way a list is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {

@@ -61,14 +61,19 @@ pub const PLAN_NEVER: Date = match Date::from_ymd_opt(9999, 12, 31) {
     None => panic!("a valid date"),
 };
 
+/// Where planning starts for an action with `status`: at once when open, never when closed.
+pub fn plan_from(status: ActionStatus) -> Date {
+    match status {
+        ActionStatus::Done | ActionStatus::Cancelled => PLAN_NEVER,
+        _ => PLAN_NOW,
+    }
+}
+
 impl Model {
     /// After a change: an open action is looked at by the next planning run, a closed one
     /// never.
     pub fn with_planning_reset(mut self) -> Self {
-        self.next_reminder_on = match self.status {
-            ActionStatus::Done | ActionStatus::Cancelled => PLAN_NEVER,
-            _ => PLAN_NOW,
-        };
+        self.next_reminder_on = plan_from(self.status);
         self
     }
 

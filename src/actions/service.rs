@@ -87,7 +87,7 @@ pub async fn insert<C: ConnectionTrait>(
         status: Set(ActionStatus::Open),
         completed_on: Set(None),
         version: Set(1),
-        next_reminder_on: Set(action::PLAN_NOW),
+        next_reminder_on: Set(action::plan_from(ActionStatus::Open)),
         reminder_generation: Set(0),
         created_at: Set(now),
         updated_at: Set(now),

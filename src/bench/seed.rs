@@ -272,10 +272,7 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
             status: Set(status),
             completed_on: Set(completed),
             version: Set(1 + i32::from(rescheduled) + i32::from(status != ActionStatus::Open)),
-            next_reminder_on: Set(match status {
-                ActionStatus::Done | ActionStatus::Cancelled => action::PLAN_NEVER,
-                _ => action::PLAN_NOW,
-            }),
+            next_reminder_on: Set(action::plan_from(status)),
             reminder_generation: Set(0),
             created_at: Set(at(0)),
             updated_at: Set(at(0)),

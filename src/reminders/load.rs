@@ -105,16 +105,8 @@ async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Facts>
         return Ok(vec![]);
     }
     let backend = db.get_database_backend();
-    // Positional on SQLite, which looks named parameters up one by one.
-    let postgres = backend == sea_orm::DbBackend::Postgres;
     let list = (1..=ids.len())
-        .map(|n| {
-            if postgres {
-                format!("${n}")
-            } else {
-                "?".to_owned()
-            }
-        })
+        .map(|n| crate::db::param(backend, n))
         .collect::<Vec<_>>()
         .join(", ");
     let values = || ids.iter().map(|id| sea_orm::Value::from(*id));

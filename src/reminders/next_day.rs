@@ -27,19 +27,13 @@ pub(super) async fn set<C: ConnectionTrait>(
     let mut rows = Vec::with_capacity(actions.len());
     for (i, a) in actions.iter().enumerate() {
         let n = i * 4;
+        let [id, version, generation, next_on] =
+            [1, 2, 3, 4].map(|k| crate::db::param(db.get_database_backend(), n + k));
+        // PostgreSQL types a VALUES list by its first row.
         rows.push(if postgres && i == 0 {
-            format!(
-                "(${}::uuid, ${}::integer, ${}::integer, ${}::date)",
-                n + 1,
-                n + 2,
-                n + 3,
-                n + 4
-            )
-        } else if postgres {
-            format!("(${}, ${}, ${}, ${})", n + 1, n + 2, n + 3, n + 4)
+            format!("({id}::uuid, {version}::integer, {generation}::integer, {next_on}::date)")
         } else {
-            // Positional: SQLite looks named parameters up one by one.
-            "(?, ?, ?, ?)".to_owned()
+            format!("({id}, {version}, {generation}, {next_on})")
         });
         values.push(a.id.into());
         values.push(a.version.into());

@@ -98,18 +98,15 @@ pub async fn plan<C: ConnectionTrait>(
         .await?;
     let mut planned = 0;
     let mut after = (action::PLAN_NOW, Uuid::nil());
-    let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
+    let [day_p, done_p, cancelled_p, on_p, id_p] =
+        [1, 2, 3, 4, 5].map(|n| crate::db::param(db.get_database_backend(), n));
     // Only the actions whose next reminder day has come, or that changed since, as ranges
     // of the index over (next day, id): a page starts where the last one ended, past the
     // entries of the actions already planned.
     let page = format!(
-        "SELECT * FROM actions WHERE next_reminder_on <= {} AND status NOT IN ({}, {}) \
-         AND (next_reminder_on, id) > ({}, {}) ORDER BY next_reminder_on, id LIMIT {PAGE}",
-        if postgres { "$1" } else { "?" },
-        if postgres { "$2" } else { "?" },
-        if postgres { "$3" } else { "?" },
-        if postgres { "$4" } else { "?" },
-        if postgres { "$5" } else { "?" },
+        "SELECT * FROM actions WHERE next_reminder_on <= {day_p} \
+         AND status NOT IN ({done_p}, {cancelled_p}) \
+         AND (next_reminder_on, id) > ({on_p}, {id_p}) ORDER BY next_reminder_on, id LIMIT {PAGE}"
     );
     loop {
         let query = action::Entity::find().from_raw_sql(Statement::from_sql_and_values(
