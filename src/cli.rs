@@ -96,6 +96,10 @@ enum BenchCommand {
         /// The server's process id, for its CPU time and memory (Linux).
         #[arg(long)]
         pid: Option<u32>,
+        /// Skip reminder planning and delivery (which empty the outbox of the database first,
+        /// and so run only on a database `tindak bench seed` filled).
+        #[arg(long)]
+        no_reminders: bool,
     },
 }
 
@@ -247,8 +251,9 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let made = crate::bench::seed::seed(&db, settings.timezone, plan).await?;
             println!(
-                "seeded {} ministries, {} meetings, {} actions, {} supporters, {} timeline entries in {:.1?}",
+                "seeded {} ministries ({} liaisons), {} meetings, {} actions, {} supporters, {} timeline entries in {:.1?}",
                 made.ministries,
+                made.liaisons,
                 made.meetings,
                 made.actions,
                 made.supporters,
@@ -263,18 +268,20 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             clients,
             seconds,
             pid,
+            no_reminders,
         }) => {
-            let url = settings.database_url.expose_secret();
-            let db = db::connect(url).await?;
+            let db = db::connect(settings.database_url.expose_secret()).await?;
+            db::migrate(&db).await?;
             let plan = crate::bench::run::Plan {
                 addr,
                 token,
                 clients,
                 seconds,
                 pid,
-                tz: settings.timezone,
+                settings,
+                reminders: !no_reminders,
             };
-            crate::bench::run::run(&db, url, plan).await.map(|_| ())
+            crate::bench::run::run(&db, plan).await.map(|_| ())
         }
         Command::Token(command) => {
             let db = db::connect(settings.database_url.expose_secret()).await?;
@@ -282,8 +289,12 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             token_command(&db, command).await
         }
         Command::Serve(serve) => {
-            let db = db::connect(settings.database_url.expose_secret()).await?;
+            let mut db = db::connect(settings.database_url.expose_secret()).await?;
             db::migrate(&db).await?;
+            if serve.metrics {
+                crate::metrics::handle();
+                crate::metrics::count_statements(&mut db);
+            }
             if auth::service::bootstrap_admin(&db, &serve.admin_token_file).await? {
                 tracing::warn!(
                     "first start: created an ADMIN; its token is in {} (readable by you only). \

@@ -59,6 +59,13 @@ pub fn worker_completed(at: i64) {
     metrics::gauge!("tindak_worker_last_success_timestamp_seconds").set(at as f64);
 }
 
+/// Counts every SQL statement `db` (and every clone made of it afterwards) runs, as
+/// `tindak_sql_statements_total`: what `tindak bench run` divides by the requests it sent.
+pub fn count_statements(db: &mut DatabaseConnection) {
+    let counter = metrics::counter!("tindak_sql_statements_total");
+    db.set_metric_callback(move |_| counter.increment(1));
+}
+
 /// The page: what was recorded, and the outbox as it is now.
 pub async fn render(db: &DatabaseConnection) -> crate::error::AppResult<String> {
     let crate::reminders::deliver::Depth {

@@ -227,7 +227,7 @@ async fn prefetch(ctx: &Context<'_>, actions: &[&action::Model]) -> AppResult<()
     }
     if wants("supportingMinistries") {
         let keys = actions.iter().map(|a| SupportersOf(a.id));
-        for rows in loaders::many(ctx, keys.collect()).await? {
+        for rows in loaders::fetch(ctx, keys).await?.values() {
             ministries.extend(rows.iter().map(|s| MinistryKey(s.ministry_id)));
         }
     }

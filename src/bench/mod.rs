@@ -1,4 +1,8 @@
 //! Benchmarks and the data they run on.
 
+mod inproc;
+mod load;
+pub mod reminders;
 pub mod run;
 pub mod seed;
+mod sink;

@@ -7,23 +7,24 @@
 //! - the server's CPU time per request and its peak RSS, from `/proc/{pid}` (Linux);
 //! - `statusReport` (today and a past date) against the plain GROUP BY it stands on.
 
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use anyhow::Context as _;
-use chrono_tz::Tz;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
-use tokio::{
-    io::{AsyncReadExt, AsyncWriteExt},
-    net::TcpStream,
-};
 
-use crate::reports::{Scope, service};
+use super::{
+    load::{Client, Load, Stepper, cpu_time, get, load, median, memory, ms},
+    reminders,
+};
+use crate::{
+    config::Settings,
+    reports::{Scope, service},
+};
 
 /// The query the benchmark sends.
 pub const PAGE_QUERY: &str = "{ actions(first: 100, filter: { status: [OPEN] }) { nodes { id title dueOn leadMinistry { name } meeting { title } } } }";
 
 /// The same rows, by hand.
-const PAGE_SQL: &str = "SELECT a.id, a.title, a.due_on, l.name, m.title AS meeting \
+pub(super) const PAGE_SQL: &str = "SELECT a.id, a.title, a.due_on, l.name, m.title AS meeting \
      FROM actions a JOIN ministries l ON l.id = a.lead_ministry_id \
      JOIN meetings m ON m.id = a.meeting_id \
      WHERE a.status = 'OPEN' ORDER BY a.due_on, a.id LIMIT 100";
@@ -37,208 +38,38 @@ pub struct Plan {
     pub seconds: u64,
     /// The server's process, for CPU time and RSS.
     pub pid: Option<u32>,
-    pub tz: Tz,
+    /// The database (the server's) and the time zone.
+    pub settings: Settings,
+    /// Measure reminder planning and delivery too (on a seeded database only).
+    pub reminders: bool,
 }
 
-/// Latencies of one phase.
+/// What one run measured.
 #[derive(Debug, Clone, Default)]
-pub struct Load {
-    pub requests: u64,
-    pub errors: u64,
-    pub elapsed: Duration,
-    pub p50: Duration,
-    pub p99: Duration,
+pub struct Figures {
+    /// The nested page over HTTP, and the same rows by SQL.
+    pub http: Load,
+    pub sql: Load,
+    /// SQL statements per request, when the server counts them (`/metrics` on).
+    pub statements: Option<f64>,
+    pub cpu_per_request: Option<Duration>,
+    pub reminders: Option<reminders::Figures>,
+    pub split: super::inproc::Split,
 }
 
-impl Load {
-    pub fn per_second(&self) -> f64 {
-        self.requests as f64 / self.elapsed.as_secs_f64().max(1e-9)
-    }
-
-    fn from(mut times: Vec<Duration>, errors: u64, elapsed: Duration) -> Self {
-        times.sort();
-        let at = |q: f64| {
-            times
-                .get(((times.len() as f64 * q) as usize).min(times.len().saturating_sub(1)))
-                .copied()
-                .unwrap_or_default()
-        };
-        Self {
-            requests: times.len() as u64,
-            errors,
-            elapsed,
-            p50: at(0.50),
-            p99: at(0.99),
-        }
-    }
+/// The statements the server has run so far, from its `/metrics` page.
+async fn statements(addr: &str) -> Option<u64> {
+    let page = get(addr, "/metrics").await.ok()?;
+    page.lines()
+        .find_map(|l| l.strip_prefix("tindak_sql_statements_total "))
+        .and_then(|v| v.trim().parse::<f64>().ok())
+        .map(|v| v as u64)
 }
 
-/// One keep-alive HTTP/1.1 connection that posts the query and reads whole answers.
-struct Client {
-    stream: TcpStream,
-    request: Vec<u8>,
-    buf: Vec<u8>,
-}
-
-impl Client {
-    async fn connect(addr: &str, token: &str, query: &str) -> anyhow::Result<Self> {
-        let stream = TcpStream::connect(addr)
-            .await
-            .with_context(|| format!("could not connect to {addr}"))?;
-        stream.set_nodelay(true)?;
-        let body = serde_json::json!({ "query": query }).to_string();
-        let request = format!(
-            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
-             Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-            body.len()
-        )
-        .into_bytes();
-        Ok(Self {
-            stream,
-            request,
-            buf: Vec::with_capacity(64 * 1024),
-        })
-    }
-
-    /// Sends the query once; `Ok(true)` for a 200 without GraphQL errors.
-    async fn once(&mut self) -> anyhow::Result<bool> {
-        self.stream.write_all(&self.request).await?;
-        self.buf.clear();
-        let mut chunk = [0u8; 16 * 1024];
-        let (head_end, length) = loop {
-            let n = self.stream.read(&mut chunk).await?;
-            anyhow::ensure!(n > 0, "the server closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse::<usize>().ok())
-                    .context("an answer without Content-Length")?;
-                break (end + 4, length);
-            }
-        };
-        while self.buf.len() < head_end + length {
-            let n = self.stream.read(&mut chunk).await?;
-            anyhow::ensure!(n > 0, "the server closed the connection");
-            self.buf.extend_from_slice(&chunk[..n]);
-        }
-        let ok = self.buf.starts_with(b"HTTP/1.1 200")
-            && !self.buf[head_end..head_end + length]
-                .windows(9)
-                .any(|w| w == b"\"errors\"");
-        Ok(ok)
-    }
-}
-
-/// Runs `clients` loops of `step` for `seconds`, collecting each step's time.
-async fn load<F, Fut>(clients: usize, seconds: u64, step: F) -> Load
-where
-    F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: std::future::Future<Output = anyhow::Result<Stepper>> + Send,
-{
-    let started = Instant::now();
-    let until = started + Duration::from_secs(seconds);
-    let mut tasks = Vec::with_capacity(clients);
-    for i in 0..clients {
-        let make = step.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut times = Vec::new();
-            let mut errors = 0u64;
-            let Ok(mut stepper) = make(i).await else {
-                return (times, 1);
-            };
-            while Instant::now() < until {
-                let t = Instant::now();
-                match stepper.step().await {
-                    Ok(true) => times.push(t.elapsed()),
-                    _ => errors += 1,
-                }
-            }
-            (times, errors)
-        }));
-    }
-    let mut all = Vec::new();
-    let mut errors = 0;
-    for t in tasks {
-        if let Ok((times, e)) = t.await {
-            all.extend(times);
-            errors += e;
-        }
-    }
-    Load::from(all, errors, started.elapsed())
-}
-
-/// One client of a load phase.
-enum Stepper {
-    Http(Client),
-    Sql(DatabaseConnection),
-}
-
-impl Stepper {
-    async fn step(&mut self) -> anyhow::Result<bool> {
-        match self {
-            Self::Http(c) => c.once().await,
-            Self::Sql(db) => {
-                let rows = db
-                    .query_all_raw(Statement::from_string(db.get_database_backend(), PAGE_SQL))
-                    .await?;
-                Ok(!rows.is_empty())
-            }
-        }
-    }
-}
-
-/// CPU time (user + system) of a process so far, from `/proc/{pid}/stat`.
-fn cpu_time(pid: u32) -> Option<Duration> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let fields: Vec<&str> = rest.split_whitespace().collect();
-    let ticks = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
-    // The kernel counts in USER_HZ, 100 per second on Linux.
-    Some(Duration::from_millis(ticks * 10))
-}
-
-/// Peak and current resident memory of a process, in KiB.
-fn memory(pid: u32) -> Option<(u64, u64)> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
-    };
-    Some((field("VmHWM:")?, field("VmRSS:")?))
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
-}
-
-/// The median of `rounds` runs of `f`.
-async fn median<F, Fut, T>(rounds: usize, mut f: F) -> anyhow::Result<Duration>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<T>>,
-{
-    let mut times = Vec::with_capacity(rounds);
-    for _ in 0..rounds.max(1) {
-        let t = Instant::now();
-        f().await?;
-        times.push(t.elapsed());
-    }
-    times.sort();
-    Ok(times[times.len() / 2])
-}
-
-/// Runs every phase, prints the table, and returns the load of the page over HTTP and by SQL.
-pub async fn run(
-    db: &DatabaseConnection,
-    database_url: &str,
-    plan: Plan,
-) -> anyhow::Result<(Load, Load)> {
+/// Runs every phase, prints the tables, and returns what it measured.
+pub async fn run(db: &DatabaseConnection, plan: Plan) -> anyhow::Result<Figures> {
+    use secrecy::ExposeSecret as _;
+    let database_url = plan.settings.database_url.expose_secret().to_owned();
     let engine = match db.get_database_backend() {
         sea_orm::DbBackend::Postgres => "PostgreSQL",
         _ => "SQLite",
@@ -262,6 +93,7 @@ pub async fn run(
         probe.once().await?,
         "the server did not answer the page query with data: is the token valid?"
     );
+    let statements_before = statements(&plan.addr).await;
     let cpu_before = plan.pid.and_then(cpu_time);
     let (addr, token) = (plan.addr.clone(), plan.token.clone());
     let http = load(plan.clients, plan.seconds, move |_| {
@@ -274,13 +106,21 @@ pub async fn run(
     })
     .await;
     let cpu_after = plan.pid.and_then(cpu_time);
+    let statements_after = statements(&plan.addr).await;
     let mem = plan.pid.and_then(memory);
-    let pool = crate::db::connect_with_pool(database_url, plan.clients as u32).await?;
+    let pool = crate::db::connect_with_pool(&database_url, plan.clients as u32).await?;
     let sql = load(plan.clients, plan.seconds, move |_| {
         let pool = pool.clone();
         async move { Ok(Stepper::Sql(pool)) }
     })
     .await;
+    let per_request = |n: f64| n / http.requests.max(1) as f64;
+    let statements = statements_before
+        .zip(statements_after)
+        .map(|(b, a)| per_request(a.saturating_sub(b) as f64));
+    let cpu_per_request = cpu_before
+        .zip(cpu_after)
+        .map(|(b, a)| (a - b).div_f64(http.requests.max(1) as f64));
     println!();
     println!("| the nested page | req/s | p50 | p99 | errors |");
     println!("| --- | --- | --- | --- | --- |");
@@ -302,9 +142,13 @@ pub async fn run(
         "| ratio | {:.0}% | | | |",
         100.0 * http.per_second() / sql.per_second().max(1e-9)
     );
-    if let (Some(before), Some(after)) = (cpu_before, cpu_after) {
-        let per = (after - before).as_secs_f64() * 1000.0 / http.requests.max(1) as f64;
-        println!("\nserver CPU per request: {per:.2} ms");
+    println!();
+    match cpu_per_request {
+        Some(cpu) => println!(
+            "server CPU per request: {:.2} ms",
+            cpu.as_secs_f64() * 1000.0
+        ),
+        None => println!("server CPU per request: unknown (pass --pid)"),
     }
     if let Some((peak, now)) = mem {
         println!(
@@ -313,9 +157,37 @@ pub async fn run(
             now / 1024
         );
     }
+    match statements {
+        Some(n) => println!("SQL statements per request: {n:.2}"),
+        None => println!("SQL statements per request: unknown (the server runs without /metrics)"),
+    }
+    let split = super::inproc::run(db, &plan.settings, 300).await?;
+    print_split(&split);
+    status_report(db, &plan.settings).await?;
+    let reminders = if plan.reminders {
+        let day = plan.settings.today();
+        let figures = reminders::run(db, &plan.settings, day).await?;
+        print_reminders(&figures, day);
+        Some(figures)
+    } else {
+        None
+    };
+    Ok(Figures {
+        http,
+        sql,
+        statements,
+        cpu_per_request,
+        reminders,
+        split,
+    })
+}
+
+/// `statusReport` for today and 180 days ago against the plain GROUP BY it stands on.
+async fn status_report(db: &DatabaseConnection, settings: &Settings) -> anyhow::Result<()> {
     let scope = Scope::default();
     let now = crate::db::now();
-    let today = now.with_timezone(&plan.tz).date_naive();
+    let tz = settings.timezone;
+    let today = now.with_timezone(&tz).date_naive();
     let past = today - chrono::Duration::days(180);
     let plain = median(3, || async {
         let rows = db
@@ -329,11 +201,11 @@ pub async fn run(
     })
     .await?;
     let report_today = median(3, || async {
-        Ok(service::report(db, &scope, plan.tz, today, now).await?)
+        Ok(service::report(db, &scope, tz, today, now).await?)
     })
     .await?;
     let report_past = median(3, || async {
-        Ok(service::report(db, &scope, plan.tz, past, now).await?)
+        Ok(service::report(db, &scope, tz, past, now).await?)
     })
     .await?;
     println!("\n| statusReport (median of 3) | time | ratio |");
@@ -350,5 +222,56 @@ pub async fn run(
         ms(report_past),
         ratio(report_past)
     );
-    Ok((http, sql))
+    Ok(())
+}
+
+fn print_split(s: &super::inproc::Split) {
+    let ms2 = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1000.0);
+    println!(
+        "\n| the nested page in the process, one at a time ({} each) | per request | ratio |",
+        s.rounds
+    );
+    println!("| --- | --- | --- |");
+    let ratio = |d: Duration| d.as_secs_f64() / s.sql.as_secs_f64().max(1e-9);
+    println!(
+        "| its three statements by hand-written SQL | {} | 1x |",
+        ms2(s.sql)
+    );
+    println!(
+        "| GraphQL execution, every validation rule | {} | {:.1}x |",
+        ms2(s.strict),
+        ratio(s.strict)
+    );
+    println!(
+        "| GraphQL execution, validation remembered | {} | {:.1}x |",
+        ms2(s.validated),
+        ratio(s.validated)
+    );
+}
+
+fn print_reminders(f: &reminders::Figures, day: chrono::NaiveDate) {
+    println!(
+        "\nreminders: {} open actions, {} liaisons, planned for {day} and the day after",
+        f.open_actions, f.liaisons
+    );
+    println!("| reminders | reminders | time | rate |");
+    println!("| --- | --- | --- | --- |");
+    let planned = |what: &str, p: &reminders::Planned| {
+        println!("| planning, {what} | {} | {} | |", p.reminders, ms(p.time));
+    };
+    let sent = |what: &str, s: &reminders::Sent| {
+        println!(
+            "| delivery, {what} ({} emails, {} accepted by the server) | {} | {} | {:.0} emails/s |",
+            s.emails,
+            s.accepted,
+            s.reminders,
+            ms(s.time),
+            s.emails_per_second()
+        );
+    };
+    planned("backlog (an empty outbox)", &f.backlog);
+    planned("the same day again", &f.again);
+    sent("backlog", &f.backlog_sent);
+    planned("the next day", &f.next_day);
+    sent("the next day", &f.next_day_sent);
 }

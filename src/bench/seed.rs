@@ -4,14 +4,15 @@
 //! The mix: statuses 40% OPEN, 20% IN_PROGRESS, 35% DONE, 5% CANCELLED (exactly, for every
 //! hundred actions); meetings spread over the two years before `today`, due dates two weeks to
 //! six months after their meeting; 1 to 3 supporting ministries per action; one in five
-//! actions rescheduled once; a timeline consistent with each action's status and due date.
+//! actions rescheduled once; a timeline consistent with each action's status and due date;
+//! one liaison per ministry (`penghubung@klNNNN.example.go.id`), for the reminder benchmark.
 
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use entity::{
     action, action_supporter, action_update,
-    enums::{ActionStatus, MinistryKind, Priority},
-    meeting, ministry,
+    enums::{ActionStatus, Language, MinistryKind, Priority},
+    liaison, meeting, ministry,
 };
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
@@ -31,6 +32,7 @@ pub struct Plan {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Seeded {
     pub ministries: u64,
+    pub liaisons: u64,
     pub meetings: u64,
     pub actions: u64,
     pub supporters: u64,
@@ -115,7 +117,31 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
             .exec(&txn)
             .await?;
     }
+    // One liaison per ministry, so that reminders have someone to go to. Their ids come
+    // from the ministries' (not from the generator), so the rest of the data is unchanged.
+    let liaisons: Vec<liaison::ActiveModel> = ministries
+        .iter()
+        .enumerate()
+        .map(|(k, &ministry_id)| liaison::ActiveModel {
+            id: Set(Uuid::from_u128(ministry_id.as_u128() ^ 1)),
+            ministry_id: Set(ministry_id),
+            name: Set(format!("Penghubung Uji {k}")),
+            email: Set(format!("penghubung@kl{k:04}.example.go.id")),
+            position: Set(None),
+            language: Set(Language::Id),
+            receives_reminders: Set(true),
+            active: Set(true),
+            created_at: Set(now),
+            updated_at: Set(now),
+        })
+        .collect();
+    for chunk in liaisons.chunks(BATCH) {
+        liaison::Entity::insert_many(chunk.to_vec())
+            .exec(&txn)
+            .await?;
+    }
     out.ministries = plan.ministries;
+    out.liaisons = plan.ministries;
     let first_day = plan.today - Duration::days(730);
     let mut meetings = Vec::new();
     let mut rows = Vec::new();

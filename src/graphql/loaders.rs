@@ -361,14 +361,40 @@ where
 
 /// Loads `keys` into the request's cache in one batch, so that the resolvers asking for them
 /// one by one later find them there.
+///
+/// The batch is loaded here, in the resolver's own task, and fed to the cache: going through
+/// `load_many` would hand the batch to a spawned task that first waits out the loader's
+/// batching delay on a timer thread, two thread hand-offs per kind of data per request for
+/// keys that are all known already.
 pub async fn prime<K>(ctx: &Context<'_>, keys: impl IntoIterator<Item = K>) -> AppResult<()>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     Db: Loader<K, Error = Arc<DbErr>>,
 {
-    let keys: HashSet<K> = keys.into_iter().collect();
-    if !keys.is_empty() {
-        loader(ctx).load_many(keys).await.map_err(db_err)?;
+    fetch(ctx, keys).await.map(|_| ())
+}
+
+/// Loads `keys` in one batch (see [`prime`]), keeps them in the request's cache, and returns
+/// them.
+pub async fn fetch<K>(
+    ctx: &Context<'_>,
+    keys: impl IntoIterator<Item = K>,
+) -> AppResult<HashMap<K, <Db as Loader<K>>::Value>>
+where
+    K: Send + Sync + Hash + Eq + Clone + 'static,
+    Db: Loader<K, Error = Arc<DbErr>>,
+{
+    let keys: Vec<K> = keys
+        .into_iter()
+        .collect::<HashSet<K>>()
+        .into_iter()
+        .collect();
+    if keys.is_empty() {
+        return Ok(HashMap::new());
     }
-    Ok(())
+    let found = loader(ctx).loader().load(&keys).await.map_err(db_err)?;
+    loader(ctx)
+        .feed_many(found.iter().map(|(k, v)| (k.clone(), v.clone())))
+        .await;
+    Ok(found)
 }

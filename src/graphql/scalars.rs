@@ -37,7 +37,51 @@ impl ScalarType for Date {
     }
 
     fn to_value(&self) -> Value {
-        Value::String(self.0.format("%Y-%m-%d").to_string())
+        Value::String(ymd(self.0))
+    }
+}
+
+/// `YYYY-MM-DD`, written digit by digit: every date of every page goes through here, and
+/// chrono's `format` interprets its format string each time.
+pub fn ymd(d: NaiveDate) -> String {
+    use chrono::Datelike as _;
+    let (y, m, day) = (d.year(), d.month(), d.day());
+    if !(0..=9999).contains(&y) {
+        return d.format("%Y-%m-%d").to_string();
+    }
+    let digit = |n: u32| char::from(b'0' + (n % 10) as u8);
+    let y = y as u32;
+    let mut s = String::with_capacity(10);
+    s.extend([y / 1000, y / 100, y / 10, y].map(digit));
+    s.push('-');
+    s.extend([m / 10, m].map(digit));
+    s.push('-');
+    s.extend([day / 10, day].map(digit));
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_are_written_as_chrono_writes_them() {
+        let mut day = NaiveDate::from_ymd_opt(-3, 1, 1).expect("date");
+        let last = NaiveDate::from_ymd_opt(10_002, 12, 31).expect("date");
+        let mut checked = 0;
+        while day <= last {
+            assert_eq!(ymd(day), day.format("%Y-%m-%d").to_string());
+            day += chrono::Duration::days(97);
+            checked += 1;
+        }
+        assert!(checked > 30_000);
+        for d in [
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+            NaiveDate::from_ymd_opt(2026, 3, 9).expect("date"),
+        ] {
+            assert_eq!(ymd(d), d.format("%Y-%m-%d").to_string());
+        }
     }
 }
 

@@ -155,27 +155,82 @@ async fn the_same_seed_makes_the_same_data() {
 }
 
 #[tokio::test]
-async fn bench_run_measures_a_running_server_and_the_same_rows_by_sql() {
+async fn bench_run_measures_a_running_server_the_same_rows_by_sql_and_the_reminders() {
     let app = spawn_app().await;
-    seed(&app.db, app.settings.timezone, plan(3))
+    let made = seed(&app.db, app.settings.timezone, plan(3))
         .await
         .expect("seed");
-    let url = secrecy::ExposeSecret::expose_secret(&app.settings.database_url).to_owned();
-    let (http, sql) = tindak::bench::run::run(
+    assert_eq!(made.liaisons, made.ministries, "one liaison per ministry");
+    let figures = tindak::bench::run::run(
         &app.db,
-        &url,
         tindak::bench::run::Plan {
             addr: app.base.trim_start_matches("http://").to_owned(),
             token: app.admin.clone(),
             clients: 2,
             seconds: 1,
             pid: Some(std::process::id()),
-            tz: app.settings.timezone,
+            settings: app.settings.clone(),
+            reminders: true,
         },
     )
     .await
     .expect("a run");
+    let (http, sql) = (&figures.http, &figures.sql);
     assert!(http.requests > 0 && http.errors == 0, "{http:?}");
     assert!(sql.requests > 0 && sql.errors == 0, "{sql:?}");
     assert!(http.p50 <= http.p99);
+    assert!(figures.cpu_per_request.is_some());
+    let r = figures.reminders.expect("reminders measured");
+    // Every open action of the generated registry is overdue or due soon: the first run
+    // plans a reminder for each, a second run the same day plans nothing more.
+    assert!(r.open_actions > 0 && r.liaisons == made.liaisons);
+    assert!(r.backlog.reminders >= r.open_actions / 2, "{r:?}");
+    assert_eq!(r.again.reminders, 0, "{r:?}");
+    let in_outbox: i64 = reminder_count(&app.db).await;
+    assert_eq!(in_outbox as u64, r.backlog.reminders + r.next_day.reminders);
+    // Delivered to the benchmark's own SMTP server: every email it was given, accepted.
+    assert!(r.backlog_sent.emails > 0, "{r:?}");
+    assert_eq!(r.backlog_sent.accepted, r.backlog_sent.emails);
+    assert_eq!(r.backlog_sent.reminders, r.backlog.reminders);
+    assert_eq!(r.next_day_sent.accepted, r.next_day_sent.emails);
+    assert_eq!(r.next_day_sent.reminders, r.next_day.reminders);
+
+    // A second run starts again from an empty outbox: the same backlog.
+    let again = tindak::bench::reminders::run(&app.db, &app.settings, app.settings.today())
+        .await
+        .expect("a second run");
+    assert_eq!(again.backlog.reminders, r.backlog.reminders);
+}
+
+async fn reminder_count(db: &sea_orm::DatabaseConnection) -> i64 {
+    use sea_orm::{EntityTrait, PaginatorTrait};
+    entity::reminder::Entity::find()
+        .count(db)
+        .await
+        .expect("count") as i64
+}
+
+#[tokio::test]
+async fn the_reminder_benchmark_refuses_a_database_with_real_meetings() {
+    let app = spawn_app().await;
+    app.load_demo().await;
+    let run = app
+        .data(
+            "mutation { runReminders(dryRun: false) { planned } }",
+            serde_json::json!({}),
+        )
+        .await;
+    let planned = run["runReminders"]["planned"].as_i64().expect("planned");
+    assert!(planned > 0, "the demo's late actions get reminders");
+    let before = reminder_count(&app.db).await;
+    let error = tindak::bench::reminders::run(&app.db, &app.settings, app.settings.today())
+        .await
+        .expect_err("refused");
+    assert!(
+        error
+            .to_string()
+            .contains("not made by `tindak bench seed`"),
+        "{error}"
+    );
+    assert_eq!(reminder_count(&app.db).await, before, "the outbox is kept");
 }

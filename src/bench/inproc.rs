@@ -1,0 +1,140 @@
+//! The nested page inside the process, one request after another, with no HTTP: the three
+//! statements the server runs for it written by hand, then the same page through the GraphQL
+//! schema (validating every rule each time, and with the validation remembered). What lies
+//! between the statements and the execution is the share of async-graphql, the DataLoader and
+//! sea-orm's row decoding.
+
+use std::{
+    sync::Arc,
+    time::{Duration, Instant},
+};
+
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use uuid::Uuid;
+
+use super::run::PAGE_QUERY;
+use crate::{
+    actor::Who,
+    config::{Limits, Settings},
+    graphql::{Schemas, TindakSchema, loaders::new_loader},
+};
+
+/// Mean time per request of each way.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Split {
+    pub rounds: u32,
+    /// The page, its lead ministries and its meetings by hand-written SQL.
+    pub sql: Duration,
+    /// `schema.execute` with every validation rule.
+    pub strict: Duration,
+    /// `schema.execute` of a request that passed validation before.
+    pub validated: Duration,
+}
+
+/// The page's rows as the server reads them (every column), without the joins.
+const PAGE_ROWS: &str = "SELECT * FROM actions WHERE status = 'OPEN' ORDER BY due_on, id LIMIT 100";
+
+/// The page's statements by hand: the page, then its lead ministries and meetings by id.
+async fn by_sql(db: &DatabaseConnection) -> anyhow::Result<usize> {
+    let backend = db.get_database_backend();
+    let page = db
+        .query_all_raw(Statement::from_string(backend, PAGE_ROWS))
+        .await?;
+    let mut leads = Vec::with_capacity(page.len());
+    let mut meetings = Vec::with_capacity(page.len());
+    for row in &page {
+        leads.push(row.try_get::<Uuid>("", "lead_ministry_id")?);
+        meetings.push(row.try_get::<Uuid>("", "meeting_id")?);
+    }
+    leads.sort_unstable();
+    leads.dedup();
+    meetings.sort_unstable();
+    meetings.dedup();
+    let by_id = |table: &str, ids: &[Uuid]| {
+        let list: Vec<String> = (1..=ids.len())
+            .map(|n| crate::db::param(backend, n))
+            .collect();
+        Statement::from_sql_and_values(
+            backend,
+            format!("SELECT * FROM {table} WHERE id IN ({})", list.join(", ")),
+            ids.iter().map(|id| sea_orm::Value::from(*id)),
+        )
+    };
+    let (l, m) = tokio::try_join!(
+        db.query_all_raw(by_id("ministries", &leads)),
+        db.query_all_raw(by_id("meetings", &meetings)),
+    )?;
+    Ok(page.len() + l.len() + m.len())
+}
+
+async fn by_graphql(schema: &TindakSchema, db: &DatabaseConnection) -> anyhow::Result<()> {
+    let request = async_graphql::Request::new(PAGE_QUERY)
+        .data(new_loader(db.clone()))
+        .data(Who::cli());
+    let response = schema.execute(request).await;
+    anyhow::ensure!(
+        response.errors.is_empty(),
+        "the page query failed: {:?}",
+        response.errors
+    );
+    Ok(())
+}
+
+/// Runs each way `rounds` times, in alternating blocks.
+pub async fn run(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    rounds: u32,
+) -> anyhow::Result<Split> {
+    let dir = std::env::temp_dir().join(format!("tindak-bench-{}", Uuid::now_v7()));
+    let reminders = Arc::new(super::reminders::service(db, settings, None, &dir)?);
+    let limits = Limits {
+        max_depth: 16,
+        max_complexity: 2_000,
+        introspection: true,
+    };
+    let schemas = Schemas::build(
+        db.clone(),
+        settings.clone(),
+        limits,
+        reminders,
+        Arc::default(),
+    );
+    // Warm both, and check that they answer.
+    by_sql(db).await?;
+    by_graphql(&schemas.strict, db).await?;
+    by_graphql(&schemas.validated, db).await?;
+    let mut split = Split {
+        rounds,
+        ..Split::default()
+    };
+    const BLOCK: u32 = 20;
+    let mut done = 0;
+    while done < rounds {
+        let n = BLOCK.min(rounds - done);
+        let t = Instant::now();
+        for _ in 0..n {
+            by_sql(db).await?;
+        }
+        split.sql += t.elapsed();
+        let t = Instant::now();
+        for _ in 0..n {
+            by_graphql(&schemas.strict, db).await?;
+        }
+        split.strict += t.elapsed();
+        let t = Instant::now();
+        for _ in 0..n {
+            by_graphql(&schemas.validated, db).await?;
+        }
+        split.validated += t.elapsed();
+        done += n;
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+    let per = |d: Duration| d / rounds.max(1);
+    Ok(Split {
+        rounds,
+        sql: per(split.sql),
+        strict: per(split.strict),
+        validated: per(split.validated),
+    })
+}

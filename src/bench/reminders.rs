@@ -1,0 +1,203 @@
+//! The reminder service at scale, on the database `tindak bench seed` filled: planning over
+//! every open action (the backlog of a first run, the same day again, the next day) and
+//! delivery to an SMTP server on 127.0.0.1 (see [`super::sink`]), through the same calls the
+//! worker makes.
+//!
+//! It starts from an empty outbox each time (the reminders are deleted and every open action
+//! is looked at again), so it runs only on a database that holds nothing but generated
+//! meetings.
+
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+use super::sink::Sink;
+use crate::{
+    config::{MailSettings, RemindSettings, Settings, Weekly},
+    reminders::{plan, worker::Reminders},
+};
+
+/// One planning run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Planned {
+    pub reminders: u64,
+    pub time: Duration,
+}
+
+/// One delivery run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sent {
+    pub emails: u64,
+    pub reminders: u64,
+    pub time: Duration,
+    /// Messages the SMTP server accepted during the run.
+    pub accepted: u64,
+}
+
+impl Sent {
+    pub fn emails_per_second(&self) -> f64 {
+        self.emails as f64 / self.time.as_secs_f64().max(1e-9)
+    }
+}
+
+/// What [`run`] measured.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Figures {
+    pub open_actions: u64,
+    pub liaisons: u64,
+    /// The first run over an empty outbox: every open action is new.
+    pub backlog: Planned,
+    /// The same day again: nothing new.
+    pub again: Planned,
+    pub backlog_sent: Sent,
+    /// The day after: what comes due that day.
+    pub next_day: Planned,
+    pub next_day_sent: Sent,
+}
+
+/// Generated meetings are titled so (see [`super::seed`]).
+const GENERATED: &str = "Rapat koordinasi uji %";
+
+async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<u64> {
+    let row = db
+        .query_one_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?;
+    Ok(row
+        .map(|r| r.try_get::<i64>("", "n"))
+        .transpose()?
+        .unwrap_or_default()
+        .max(0) as u64)
+}
+
+/// The reminder service as `serve` builds it, with the default policy, sending to `smtp_url`
+/// (or into `dir` without one), its link key in `dir`.
+pub(super) fn service(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    smtp_url: Option<String>,
+    dir: &std::path::Path,
+) -> anyhow::Result<Reminders> {
+    let remind = RemindSettings {
+        remind_before_days: vec![7, 1],
+        remind_overdue_every_days: 7,
+        escalate_after_days: 14,
+        escalation_emails: vec![],
+        remind_interval: std::time::Duration::from_secs(300),
+        remind_max_attempts: 6,
+        remind_lease_secs: 600,
+        leadership_digest: Weekly::Off,
+        leadership_emails: vec![],
+        mail: MailSettings {
+            smtp_url: smtp_url.map(Into::into),
+            mail_from: "Tindak <tindak@example.go.id>".parse()?,
+            mail_dir: dir.join("outbox"),
+            smtp_timeout_secs: 30,
+            public_url: "http://127.0.0.1:8080".into(),
+            secret: Some("bench".into()),
+            secret_file: dir.join("secret"),
+        },
+    };
+    Reminders::new(db.clone(), settings.clone(), remind)
+}
+
+/// Plans reminders for `day` as the worker does: in one write transaction, then the outbox's
+/// statistics refreshed after a large plan.
+async fn plan_day(
+    service: &Reminders,
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> anyhow::Result<Planned> {
+    let started = Instant::now();
+    let txn = crate::db::begin_write(&service.db).await?;
+    plan::cancel_stale(&txn).await?;
+    let reminders = plan::plan(&txn, &service.policy, &[], day, now).await?;
+    txn.commit().await?;
+    plan::refresh_statistics(&service.db, reminders).await?;
+    Ok(Planned {
+        reminders,
+        time: started.elapsed(),
+    })
+}
+
+async fn deliver(service: &Reminders, sink: &Sink, day: NaiveDate) -> anyhow::Result<Sent> {
+    let before = sink.accepted();
+    let started = Instant::now();
+    let done = service
+        .courier()
+        .run(day, crate::db::now(), &|| false)
+        .await?;
+    Ok(Sent {
+        emails: done.emails,
+        reminders: done.sent,
+        time: started.elapsed(),
+        accepted: sink.accepted() - before,
+    })
+}
+
+/// Measures planning and delivery on `db` (see the module's documentation), for `day`
+/// and the day after.
+pub async fn run(
+    db: &DatabaseConnection,
+    settings: &Settings,
+    day: NaiveDate,
+) -> anyhow::Result<Figures> {
+    let foreign = count(
+        db,
+        &format!("SELECT COUNT(*) AS n FROM meetings WHERE title NOT LIKE '{GENERATED}'"),
+    )
+    .await?;
+    anyhow::ensure!(
+        foreign == 0,
+        "the database holds {foreign} meetings not made by `tindak bench seed`: the reminder \
+         benchmark empties the outbox, so it runs on a seeded database only (or pass --no-reminders)"
+    );
+    let liaisons = count(db, "SELECT COUNT(*) AS n FROM liaisons WHERE active").await?;
+    anyhow::ensure!(
+        liaisons > 0,
+        "no liaison to remind: seed the database again with this version of `tindak bench seed`"
+    );
+    let open_actions = count(
+        db,
+        "SELECT COUNT(*) AS n FROM actions WHERE status IN ('OPEN', 'IN_PROGRESS')",
+    )
+    .await?;
+    // An empty outbox, and every open action to be looked at: the state after an upgrade or a
+    // bulk import.
+    let backend = db.get_database_backend();
+    db.execute_raw(Statement::from_string(backend, "DELETE FROM reminders"))
+        .await?;
+    db.execute_raw(Statement::from_string(backend, "DELETE FROM planner_state"))
+        .await?;
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        format!(
+            "UPDATE actions SET next_reminder_on = {} WHERE status IN ('OPEN', 'IN_PROGRESS')",
+            crate::db::param(backend, 1)
+        ),
+        [entity::action::PLAN_NOW.into()],
+    ))
+    .await?;
+
+    let sink = Sink::start().await?;
+    // The mail folder and key file of a file transport, which this run does not use.
+    let dir = std::env::temp_dir().join(format!("tindak-bench-{}", uuid::Uuid::now_v7()));
+    let service = service(db, settings, Some(sink.url.clone()), &dir)?;
+    let now = crate::db::now();
+    let backlog = plan_day(&service, day, now).await?;
+    let again = plan_day(&service, day, now).await?;
+    let backlog_sent = deliver(&service, &sink, day).await?;
+    let next = day.succ_opt().unwrap_or(day);
+    let next_day = plan_day(&service, next, crate::db::now()).await?;
+    let next_day_sent = deliver(&service, &sink, next).await?;
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(Figures {
+        open_actions,
+        liaisons,
+        backlog,
+        again,
+        backlog_sent,
+        next_day,
+        next_day_sent,
+    })
+}
