@@ -29,7 +29,7 @@ use crate::{
     config::{ServeSettings, Settings},
     error::{AppError, finalize_errors},
     graphql::{
-        self,
+        self, TindakSchema,
         http::{self, Accept},
     },
     pages,
@@ -39,7 +39,7 @@ use tokio::sync::watch;
 
 #[derive(Clone)]
 struct AppState {
-    schemas: graphql::Schemas,
+    schema: TindakSchema,
     tokens: Arc<auth::cache::TokenCache>,
     documents: Arc<graphql::documents::Documents>,
     db: DatabaseConnection,
@@ -133,7 +133,7 @@ pub fn router(
         public_url: serve.remind.mail.public_url.clone(),
     });
     let state = AppState {
-        schemas: graphql::Schemas::build(
+        schema: graphql::build(
             db.clone(),
             settings,
             serve.limits(),
@@ -255,16 +255,12 @@ async fn execute(
         }
         Err(err) => return graphql_refusal(err, accept, &request_id),
     };
-    let inputs =
-        graphql::documents::Inputs::of(params.operation_name.as_deref(), &params.variables);
     let mut request = async_graphql::Request::new(params.query).variables(params.variables);
     if let Some(name) = &params.operation_name {
         request = request.operation_name(name.clone());
     }
     let mut operation = None;
-    let mut validated = false;
-    if let Some(parsed) = state.documents.parse(&request.query, &inputs) {
-        let doc = parsed.doc;
+    if let Some(doc) = state.documents.parse(&request.query) {
         if over_get && http::is_mutation(&doc, params.operation_name.as_deref()) {
             let refused = http::Refused {
                 status: StatusCode::METHOD_NOT_ALLOWED,
@@ -273,25 +269,12 @@ async fn execute(
             return refused.into_response(accept, &request_id);
         }
         operation = http::root_field(&doc, params.operation_name.as_deref());
-        validated = parsed.validated;
         request.set_parsed_query(doc);
     }
-    // The text, to remember once it has passed full validation.
-    let text = (!validated).then(|| request.query.clone());
     let request = request
         .data(graphql::loaders::new_loader(state.db.clone()))
         .data(Who::user(user, token_id, Some(request_id.clone())));
-    let schema = if validated {
-        &state.schemas.validated
-    } else {
-        &state.schemas.strict
-    };
-    let mut response = schema.execute(request).instrument(span).await;
-    if let Some(text) = text
-        && !http::is_request_error(&response)
-    {
-        state.documents.passed(&text, inputs);
-    }
+    let mut response = state.schema.execute(request).instrument(span).await;
     finalize_errors(&mut response.errors, &request_id);
     let (operation, outcome) = if http::is_request_error(&response) {
         ("invalid".to_owned(), "rejected")

@@ -79,26 +79,7 @@ pub fn build(
     reminders: Arc<Reminders>,
     tokens: Arc<crate::auth::cache::TokenCache>,
 ) -> TindakSchema {
-    build_with(
-        db,
-        settings,
-        limits,
-        reminders,
-        tokens,
-        async_graphql::ValidationMode::Strict,
-    )
-}
-
-fn build_with(
-    db: DatabaseConnection,
-    settings: Settings,
-    limits: Limits,
-    reminders: Arc<Reminders>,
-    tokens: Arc<crate::auth::cache::TokenCache>,
-    mode: async_graphql::ValidationMode,
-) -> TindakSchema {
     let builder = builder()
-        .validation_mode(mode)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)
         .data(db)
@@ -109,42 +90,6 @@ fn build_with(
         builder.finish()
     } else {
         builder.disable_introspection().finish()
-    }
-}
-
-/// The schema twice: validating every rule, and for requests known to pass them (the same
-/// text, operation name and variables passed before, see [`documents`]) validating only
-/// what the limits need (depth and complexity).
-#[derive(Clone)]
-pub struct Schemas {
-    pub strict: TindakSchema,
-    pub validated: TindakSchema,
-}
-
-impl Schemas {
-    pub fn build(
-        db: DatabaseConnection,
-        settings: Settings,
-        limits: Limits,
-        reminders: Arc<Reminders>,
-        tokens: Arc<crate::auth::cache::TokenCache>,
-    ) -> Self {
-        let strict = build(
-            db.clone(),
-            settings.clone(),
-            limits,
-            reminders.clone(),
-            tokens.clone(),
-        );
-        let validated = build_with(
-            db,
-            settings,
-            limits,
-            reminders,
-            tokens,
-            async_graphql::ValidationMode::Fast,
-        );
-        Self { strict, validated }
     }
 }
 
