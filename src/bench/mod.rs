@@ -5,4 +5,4 @@ mod load;
 pub mod reminders;
 pub mod run;
 pub mod seed;
-mod sink;
+pub mod sink;
