@@ -85,8 +85,13 @@ enum BenchCommand {
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: String,
         /// A token the requests are sent with (any role).
-        #[arg(long, env = "TINDAK_BENCH_TOKEN", hide_env_values = true)]
-        token: String,
+        #[arg(
+            long,
+            env = "TINDAK_BENCH_TOKEN",
+            hide_env_values = true,
+            required_unless_present = "only_reminders"
+        )]
+        token: Option<String>,
         /// Concurrent clients (and connections in the SQL pool).
         #[arg(long, default_value_t = 16, value_parser = crate::config::ranged::<usize>("--clients", 1, 1024))]
         clients: usize,
@@ -98,8 +103,11 @@ enum BenchCommand {
         pid: Option<u32>,
         /// Skip reminder planning and delivery (which empty the outbox of the database first,
         /// and so run only on a database `tindak bench seed` filled).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "only_reminders")]
         no_reminders: bool,
+        /// Measure reminder planning and delivery only (no server needed).
+        #[arg(long)]
+        only_reminders: bool,
     },
 }
 
@@ -269,17 +277,19 @@ async fn execute(cli: Cli) -> anyhow::Result<()> {
             seconds,
             pid,
             no_reminders,
+            only_reminders,
         }) => {
             let db = db::connect(settings.database_url.expose_secret()).await?;
             db::migrate(&db).await?;
             let plan = crate::bench::run::Plan {
                 addr,
-                token,
+                token: token.unwrap_or_default(),
                 clients,
                 seconds,
                 pid,
                 settings,
                 reminders: !no_reminders,
+                only_reminders,
             };
             crate::bench::run::run(&db, plan).await.map(|_| ())
         }

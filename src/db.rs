@@ -1,5 +1,9 @@
 //! Opening the database and bringing its schema up to date.
 
+mod nodelay;
+
+pub use nodelay::nodelay as socket_nodelay;
+
 use std::time::Duration;
 
 use anyhow::Context;
@@ -30,6 +34,8 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
+    } else {
+        options.map_sqlx_postgres_pool_opts(nodelay::on_connect);
     }
     // The URL may carry a password: it is never logged.
     Database::connect(options)

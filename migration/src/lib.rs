@@ -10,6 +10,7 @@ mod m20261128_000004_search;
 mod m20261128_000005_completion;
 mod m20261128_000006_continuity;
 mod m20261128_000007_planning;
+mod m20261128_000008_outbox_fill;
 
 pub struct Migrator;
 
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000005_completion::Migration),
             Box::new(m20261128_000006_continuity::Migration),
             Box::new(m20261128_000007_planning::Migration),
+            Box::new(m20261128_000008_outbox_fill::Migration),
         ]
     }
 }

@@ -42,6 +42,8 @@ pub struct Plan {
     pub settings: Settings,
     /// Measure reminder planning and delivery too (on a seeded database only).
     pub reminders: bool,
+    /// Measure reminder planning and delivery only: no server.
+    pub only_reminders: bool,
 }
 
 /// What one run measured.
@@ -83,6 +85,16 @@ pub async fn run(db: &DatabaseConnection, plan: Plan) -> anyhow::Result<Figures>
         .map(|r| r.try_get::<i64>("", "n"))
         .transpose()?
         .unwrap_or_default();
+    if plan.only_reminders {
+        println!("{engine}, {actions} actions");
+        let day = plan.settings.today();
+        let figures = reminders::run(db, &plan.settings, day).await?;
+        print_reminders(&figures, day);
+        return Ok(Figures {
+            reminders: Some(figures),
+            ..Figures::default()
+        });
+    }
     println!(
         "{engine}, {actions} actions; {} clients for {} s each phase",
         plan.clients, plan.seconds

@@ -109,8 +109,12 @@ impl Courier<'_> {
         else {
             return Ok(Delivered::default());
         };
-        // Building the digest took time: send only while the lease is still ours.
-        if let Held::Lost = self.renew(claim, clock).await? {
+        // Building the digest took time: send only while the lease is still ours. While
+        // most of it is left, no other worker can have taken a row (it skips leases that
+        // have not ended), and asking would cost an update of every row.
+        if !claim.fresh(self.lease, clock.now())
+            && let Held::Lost = self.renew(claim, clock).await?
+        {
             tracing::warn!("lease lost before sending; the digest is left to its new owner");
             return Ok(Delivered::default());
         }

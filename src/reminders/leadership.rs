@@ -276,7 +276,10 @@ fn message(
         .to(to)
         .subject(subject)
         .message_id(Some(message_id.to_owned()))
-        .multipart(MultiPart::alternative_plain_html(text, html))
+        .multipart(MultiPart::alternative_plain_html(
+            super::envelope::crlf(text),
+            super::envelope::crlf(html),
+        ))
         .map_err(|e| e.to_string())
 }
 

@@ -75,6 +75,19 @@ pub struct Claim {
     pub rows: Vec<reminder::Model>,
 }
 
+impl Claim {
+    /// Whether more than two thirds of the lease are left on every row at `now`.
+    pub(super) fn fresh(&self, lease: Duration, now: DateTime<Utc>) -> bool {
+        let enough = lease - lease / 3;
+        self.rows
+            .iter()
+            .map(|r| r.lease_until)
+            .min()
+            .flatten()
+            .is_some_and(|until| until - now > enough)
+    }
+}
+
 pub(super) fn due_now(now: DateTime<Utc>) -> Condition {
     Condition::all()
         .add(reminder::Column::Status.eq(ReminderStatus::Pending))

@@ -99,7 +99,9 @@ struct Facts {
 
 /// The actions `ids` with the names around them and their latest timeline entry, in two
 /// statements whatever their number: one for the actions, their meeting, issue, lead
-/// ministry and latest entry, one for their supporting ministries.
+/// ministry and latest entry, one for their supporting ministries. (The latest entry is
+/// joined by its action first: joined by its id alone, PostgreSQL hashes every entry of the
+/// registry for each digest — 45 ms instead of 5 ms for 500 actions of 100,000.)
 async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Facts>> {
     if ids.is_empty() {
         return Ok(vec![]);
@@ -118,7 +120,7 @@ async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Facts>
          JOIN meetings m ON m.id = a.meeting_id \
          JOIN ministries l ON l.id = a.lead_ministry_id \
          LEFT JOIN issues i ON i.id = a.issue_id \
-         LEFT JOIN action_updates u ON u.id = ( \
+         LEFT JOIN action_updates u ON u.action_id = a.id AND u.id = ( \
            SELECT u2.id FROM action_updates u2 WHERE u2.action_id = a.id \
             ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1) \
          WHERE a.id IN ({list})"

@@ -171,6 +171,7 @@ async fn bench_run_measures_a_running_server_the_same_rows_by_sql_and_the_remind
             pid: Some(std::process::id()),
             settings: app.settings.clone(),
             reminders: true,
+            only_reminders: false,
         },
     )
     .await
@@ -195,11 +196,27 @@ async fn bench_run_measures_a_running_server_the_same_rows_by_sql_and_the_remind
     assert_eq!(r.next_day_sent.accepted, r.next_day_sent.emails);
     assert_eq!(r.next_day_sent.reminders, r.next_day.reminders);
 
-    // A second run starts again from an empty outbox: the same backlog.
-    let again = tindak::bench::reminders::run(&app.db, &app.settings, app.settings.today())
-        .await
-        .expect("a second run");
+    // A second run, of the reminders only (no server, no token), starts again from an
+    // empty outbox: the same backlog, and nothing sent to a server.
+    let again = tindak::bench::run::run(
+        &app.db,
+        tindak::bench::run::Plan {
+            addr: "127.0.0.1:9".into(),
+            token: String::new(),
+            clients: 1,
+            seconds: 1,
+            pid: None,
+            settings: app.settings.clone(),
+            reminders: true,
+            only_reminders: true,
+        },
+    )
+    .await
+    .expect("a second run");
+    assert_eq!(again.http.requests + again.sql.requests, 0, "no page load");
+    let again = again.reminders.expect("reminders measured");
     assert_eq!(again.backlog.reminders, r.backlog.reminders);
+    assert_eq!(again.backlog_sent.accepted, again.backlog_sent.emails);
 }
 
 async fn reminder_count(db: &sea_orm::DatabaseConnection) -> i64 {

@@ -60,3 +60,53 @@ async fn a_page_of_actions_with_nested_fields_takes_a_fixed_number_of_statements
         "a fixed number of statements, whatever the page size"
     );
 }
+
+/// One row of `sql` on the test server's database, when it is PostgreSQL (these checks are
+/// about PostgreSQL's connections and storage; SQLite has neither).
+async fn postgres_row(sql: &str) -> Option<sea_orm::QueryResult> {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = spawn_app().await;
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return None;
+    }
+    let row = app
+        .db
+        .query_one_raw(Statement::from_string(DbBackend::Postgres, sql))
+        .await
+        .expect("the query runs")
+        .expect("a row");
+    Some(row)
+}
+
+/// A statement larger than one TCP segment (a page of reminders, a long `IN` list) leaves at
+/// once instead of waiting 40 ms for the server's delayed ACK: the PostgreSQL connections
+/// have `TCP_NODELAY`.
+#[tokio::test]
+async fn postgres_connections_send_without_waiting_for_the_servers_ack() {
+    let sql = "SELECT inet_client_port() AS client, inet_server_port() AS server";
+    let Some(row) = postgres_row(sql).await else {
+        return;
+    };
+    let port = |name: &str| {
+        let p: Option<i32> = row.try_get("", name).expect("a port");
+        u16::try_from(p.expect("connected over TCP")).expect("a port number")
+    };
+    assert_eq!(
+        tindak::db::socket_nodelay(port("client"), port("server")).expect("socket options"),
+        Some(true),
+        "the connection's socket has TCP_NODELAY"
+    );
+}
+
+/// On PostgreSQL the outbox's pages keep room for the updates a reminder goes through
+/// (claim, outcome), so that they need not touch its indexes.
+#[tokio::test]
+async fn the_postgres_outbox_leaves_room_on_its_pages_for_updates() {
+    let sql = "SELECT array_to_string(reloptions, ',') AS options FROM pg_class \
+               WHERE relname = 'reminders' AND relkind = 'r'";
+    let Some(row) = postgres_row(sql).await else {
+        return;
+    };
+    let options: Option<String> = row.try_get("", "options").expect("text");
+    assert_eq!(options.as_deref(), Some("fillfactor=60"));
+}
