@@ -11,6 +11,7 @@ mod m20261128_000005_completion;
 mod m20261128_000006_continuity;
 mod m20261128_000007_planning;
 mod m20261128_000008_outbox_fill;
+mod m20261128_000009_outbox_recipient;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000006_continuity::Migration),
             Box::new(m20261128_000007_planning::Migration),
             Box::new(m20261128_000008_outbox_fill::Migration),
+            Box::new(m20261128_000009_outbox_recipient::Migration),
         ]
     }
 }

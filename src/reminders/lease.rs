@@ -11,7 +11,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{enums::ReminderStatus, reminder};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use uuid::Uuid;
@@ -131,8 +131,8 @@ impl Courier<'_> {
         self.claim_at(email, &Clock::starting_at(now)).await
     }
 
-    /// On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED`; on SQLite the single
-    /// writer serialises claims. The conditional update re-checks the lease either way. The
+    /// On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED` and taken in the same
+    /// statement (`UPDATE … RETURNING`); on SQLite the single writer serialises claims. The conditional update re-checks the lease either way. The
     /// lease runs from the time of this claim.
     pub(super) async fn claim_at(&self, email: &str, clock: &Clock) -> AppResult<Claim> {
         let _turn = self.turn().await;
@@ -141,39 +141,46 @@ impl Courier<'_> {
         let now = clock.now();
         let mut rows = vec![];
         if recipient_is_ours(&txn, email).await? {
-            let ids: Vec<Uuid> = reminder::Entity::find()
+            let oldest = reminder::Entity::find()
                 .select_only()
                 .column(reminder::Column::Id)
                 .filter(reminder::Column::Email.eq(email))
                 .filter(due_now(now))
                 .order_by_asc(reminder::Column::NextAttemptAt)
                 .limit(MAX_PER_DIGEST)
-                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
-                .into_tuple::<Uuid>()
-                .all(&txn)
-                .await?;
-            if !ids.is_empty() {
-                reminder::Entity::update_many()
-                    .col_expr(reminder::Column::LeaseOwner, Expr::value(owner.clone()))
-                    .col_expr(
-                        reminder::Column::LeaseUntil,
-                        Expr::value(later(now, self.lease)),
-                    )
-                    .col_expr(
-                        reminder::Column::Attempts,
-                        Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
-                    )
-                    .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
-                    .filter(reminder::Column::Id.is_in(ids.clone()))
+                .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked);
+            let take = reminder::Entity::update_many()
+                .col_expr(reminder::Column::LeaseOwner, Expr::value(owner.clone()))
+                .col_expr(
+                    reminder::Column::LeaseUntil,
+                    Expr::value(later(now, self.lease)),
+                )
+                .col_expr(
+                    reminder::Column::Attempts,
+                    Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
+                )
+                .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
+            if txn.get_database_backend() == DbBackend::Postgres {
+                // One statement: the rows are locked, taken and returned together.
+                rows = take
+                    .filter(reminder::Column::Id.in_subquery(oldest.into_query()))
                     .filter(due_now(now))
-                    .exec(&txn)
+                    .exec_with_returning(&txn)
                     .await?;
-                // By id (the key), then by owner: what this claim took of them.
-                rows = reminder::Entity::find()
-                    .filter(reminder::Column::Id.is_in(ids))
-                    .filter(reminder::Column::LeaseOwner.eq(owner.clone()))
-                    .all(&txn)
-                    .await?;
+            } else {
+                let ids: Vec<Uuid> = oldest.into_tuple::<Uuid>().all(&txn).await?;
+                if !ids.is_empty() {
+                    take.filter(reminder::Column::Id.is_in(ids.clone()))
+                        .filter(due_now(now))
+                        .exec(&txn)
+                        .await?;
+                    // By id (the key), then by owner: what this claim took of them.
+                    rows = reminder::Entity::find()
+                        .filter(reminder::Column::Id.is_in(ids))
+                        .filter(reminder::Column::LeaseOwner.eq(owner.clone()))
+                        .all(&txn)
+                        .await?;
+                }
             }
         }
         txn.commit().await?;

@@ -110,3 +110,51 @@ async fn the_postgres_outbox_leaves_room_on_its_pages_for_updates() {
     let options: Option<String> = row.try_get("", "options").expect("text");
     assert_eq!(options.as_deref(), Some("fillfactor=60"));
 }
+
+/// A claim reads the recipient's due reminders oldest first through one index over
+/// `(email, status, next_attempt_at)`, not every due reminder of the outbox; the index over
+/// `action_id` alone is gone (the unique plan key starts with it). On both engines.
+#[tokio::test]
+async fn the_outbox_is_indexed_for_claims_by_recipient() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let app = spawn_app().await;
+    let backend = app.db.get_database_backend();
+    let sql = match backend {
+        DbBackend::Postgres => {
+            "SELECT indexname AS name, indexdef AS def FROM pg_indexes \
+             WHERE tablename = 'reminders' ORDER BY indexname"
+        }
+        _ => {
+            "SELECT name, COALESCE(sql, '') AS def FROM sqlite_master \
+             WHERE type = 'index' AND tbl_name = 'reminders' ORDER BY name"
+        }
+    };
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(backend, sql))
+        .await
+        .expect("the query runs");
+    let indexes: Vec<(String, String)> = rows
+        .iter()
+        .map(|r| {
+            let name: String = r.try_get("", "name").expect("name");
+            let def: String = r.try_get("", "def").expect("definition");
+            (name, def.replace('"', ""))
+        })
+        .collect();
+    let recipient = indexes
+        .iter()
+        .find(|(name, _)| name == "idx_reminders_recipient")
+        .unwrap_or_else(|| panic!("no recipient index among {indexes:?}"));
+    assert!(
+        recipient.1.contains("(email, status, next_attempt_at)"),
+        "{recipient:?}"
+    );
+    for gone in ["idx_reminders_email", "idx_reminders_action"] {
+        assert!(
+            indexes.iter().all(|(name, _)| name != gone),
+            "{gone} is still there: {indexes:?}"
+        );
+    }
+    assert!(indexes.iter().any(|(name, _)| name == "uq_reminders_plan"));
+}
