@@ -132,8 +132,9 @@ impl Courier<'_> {
     }
 
     /// On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED` and taken in the same
-    /// statement (`UPDATE … RETURNING`); on SQLite the single writer serialises claims. The conditional update re-checks the lease either way. The
-    /// lease runs from the time of this claim.
+    /// statement (`UPDATE … RETURNING`); on SQLite the single writer serialises claims. The
+    /// conditional update re-checks the lease either way. The lease runs from the time of
+    /// this claim.
     pub(super) async fn claim_at(&self, email: &str, clock: &Clock) -> AppResult<Claim> {
         let _turn = self.turn().await;
         let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
