@@ -13,6 +13,13 @@ use sea_orm::{
     SqliteTransactionMode, TransactionOptions, TransactionTrait,
 };
 
+/// A pooled connection idle for this long is pinged before it is handed out, so that one the
+/// server dropped meanwhile (a restart, a proxy's idle timeout) is replaced instead of failing
+/// a request. A connection in steady use is not: the pool pings every connection when it is
+/// returned already, and a ping on every checkout too cost each statement a third round trip
+/// (README, Performance: 12% of the server's CPU under load).
+const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
+
 /// Connects to `url`. SQLite files get WAL, foreign keys and a busy timeout so that
 /// concurrent requests wait for the single writer instead of failing.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
@@ -26,7 +33,8 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
     options
         .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10))
-        .max_connections(size.max(1));
+        .max_connections(size.max(1))
+        .test_before_acquire_if_idle_for(PING_AFTER_IDLE);
     if url.starts_with("sqlite:") {
         options.map_sqlx_sqlite_opts(|o| {
             o.foreign_keys(true)
