@@ -4,7 +4,7 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use entity::{action, action_update};
 
-use super::{filter, service};
+use super::{columns, filter, service};
 use crate::{
     auth::{graphql::User, policy::Operation, service::find_user},
     error::{AppError, AppResult},
@@ -13,7 +13,7 @@ use crate::{
         enums::{ActionStatus, Priority},
         input::actions::{ActionFilter, ActionOrder, CreateActionInput, UpdateActionInput},
         loaders::{self, IssueKey, MeetingKey, MinistryKey, SupportersOf, UpdatesOf},
-        pagination::{Conn, Page, paginate},
+        pagination::{Conn, Page, paginate, paginate_columns},
         scalars::{Date, DateTime, parse_id, to_id},
         settings, who,
     },
@@ -208,7 +208,10 @@ pub async fn list_actions(
     let filter = filter.unwrap_or_default().into_domain()?;
     let order = order_by.map(Into::into).unwrap_or_default();
     let select = filter::list_query(db(ctx), filter, order, settings(ctx).today()).await?;
-    let conn: Conn<Action> = paginate(db(ctx), select, page).await?;
+    let conn: Conn<Action> = match columns::wanted(ctx) {
+        Some(wanted) => paginate_columns(db(ctx), select, page, &wanted, columns::decode).await?,
+        None => paginate(db(ctx), select, page).await?,
+    };
     let rows: Vec<&action::Model> = conn.edges.iter().map(|e| &e.node.0).collect();
     prefetch(ctx, &rows).await?;
     Ok(conn)

@@ -1,5 +1,6 @@
 //! Follow-up actions: who leads, who supports, by when, and their timeline.
 
+pub mod columns;
 pub mod filter;
 pub mod graphql;
 pub mod service;

@@ -10,7 +10,10 @@ use async_graphql::{
     connection::{Connection, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QuerySelect, Select};
+use sea_orm::{
+    ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryResult,
+    QuerySelect, QueryTrait, Select,
+};
 
 use crate::error::{AppError, AppResult};
 
@@ -123,11 +126,53 @@ where
     T: OutputType + From<E::Model>,
 {
     let total = TotalCount::of(db, select.clone());
-    let mut rows = select
+    let rows = select
         .offset(page.offset)
         .limit(page.limit + 1)
         .all(db)
         .await?;
+    connection(total, rows, page).await
+}
+
+/// Turns a row of some of `E`'s columns (those given, in that order) into a model.
+pub type Decode<E> =
+    fn(&QueryResult, &[<E as EntityTrait>::Column]) -> Result<<E as EntityTrait>::Model, DbErr>;
+
+/// [`paginate`] reading only `columns` of each row, which `decode` turns into a model (by
+/// position, in the order of `columns`).
+pub async fn paginate_columns<E, T>(
+    db: &DatabaseConnection,
+    select: Select<E>,
+    page: Page,
+    columns: &[E::Column],
+    decode: Decode<E>,
+) -> AppResult<Conn<T>>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+    T: OutputType + From<E::Model>,
+{
+    let total = TotalCount::of(db, select.clone());
+    let statement = select
+        .select_only()
+        .columns(columns.iter().copied())
+        .offset(page.offset)
+        .limit(page.limit + 1)
+        .build(db.get_database_backend());
+    let rows = db
+        .query_all_raw(statement)
+        .await?
+        .iter()
+        .map(|row| decode(row, columns))
+        .collect::<Result<Vec<_>, _>>()?;
+    connection(total, rows, page).await
+}
+
+/// A connection over `rows`: the page's rows and one more if there is a next page.
+async fn connection<M, T>(total: TotalCount, mut rows: Vec<M>, page: Page) -> AppResult<Conn<T>>
+where
+    T: OutputType + From<M>,
+{
     if rows.is_empty() && page.offset > 0 && page.offset > total.count().await? {
         return Err(beyond());
     }

@@ -5,6 +5,7 @@
 mod access;
 mod actions;
 mod cli;
+mod columns;
 mod continuity;
 mod delivery;
 mod demo;
