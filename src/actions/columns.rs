@@ -4,7 +4,7 @@
 //! text and the description a list rarely shows; decoding by name was a tenth of the
 //! server's CPU for the benchmark's page (README, Performance). Rows read this way carry
 //! placeholders in the columns left out, which no selected field reads: each field of
-//! [`super::graphql::Action`] names its columns in [`columns_of`], and a field it does not
+//! [`super::graphql::Action`] names its columns in `columns_of`, and a field it does not
 //! know (one added later) reads every column.
 
 use async_graphql::{Context, SelectionField};
