@@ -77,6 +77,12 @@ where
     Ok(rows.into_iter().map(|m| (key(&m), m)).collect())
 }
 
+/// Values kept in the request's cache and handed to every resolver that asks for them: shared,
+/// not copied (a meeting's summary and folded search text, once per action of a page).
+fn shared<K: Eq + Hash, V>(loaded: Loaded<K, V>) -> Loaded<K, Arc<V>> {
+    Ok(loaded?.into_iter().map(|(k, v)| (k, Arc::new(v))).collect())
+}
+
 /// Many rows per key, in the order of `select`; keys without rows get an empty list.
 async fn grouped<E, K>(
     db: &DatabaseConnection,
@@ -103,17 +109,19 @@ where
 }
 
 impl Loader<MinistryKey> for Db {
-    type Value = ministry::Model;
+    type Value = Arc<ministry::Model>;
     type Error = Arc<DbErr>;
     async fn load(&self, keys: &[MinistryKey]) -> Loaded<MinistryKey, Self::Value> {
-        by_id::<ministry::Entity, _>(
-            &self.0,
-            keys,
-            |k| k.0,
-            |m| MinistryKey(m.id),
-            ministry::Column::Id,
+        shared(
+            by_id::<ministry::Entity, _>(
+                &self.0,
+                keys,
+                |k| k.0,
+                |m| MinistryKey(m.id),
+                ministry::Column::Id,
+            )
+            .await,
         )
-        .await
     }
 }
 
@@ -133,17 +141,19 @@ impl Loader<ActionKey> for Db {
 }
 
 impl Loader<MeetingKey> for Db {
-    type Value = meeting::Model;
+    type Value = Arc<meeting::Model>;
     type Error = Arc<DbErr>;
     async fn load(&self, keys: &[MeetingKey]) -> Loaded<MeetingKey, Self::Value> {
-        by_id::<meeting::Entity, _>(
-            &self.0,
-            keys,
-            |k| k.0,
-            |m| MeetingKey(m.id),
-            meeting::Column::Id,
+        shared(
+            by_id::<meeting::Entity, _>(
+                &self.0,
+                keys,
+                |k| k.0,
+                |m| MeetingKey(m.id),
+                meeting::Column::Id,
+            )
+            .await,
         )
-        .await
     }
 }
 

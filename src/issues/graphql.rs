@@ -44,7 +44,7 @@ impl Issue {
     /// oldest first.
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<Meeting>> {
         let rows = service::meetings_of(db(ctx), self.0.id).await?;
-        Ok(rows.into_iter().map(Meeting).collect())
+        Ok(rows.into_iter().map(Meeting::from).collect())
     }
     /// When the meeting that raised it started.
     async fn first_raised_at(&self, ctx: &Context<'_>) -> Result<DateTime> {

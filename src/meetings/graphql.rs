@@ -27,11 +27,11 @@ pub fn local_start(m: &meeting::Model) -> DateTime {
 }
 
 /// A coordination meeting (rapat koordinasi).
-pub struct Meeting(pub meeting::Model);
+pub struct Meeting(pub std::sync::Arc<meeting::Model>);
 
 impl From<meeting::Model> for Meeting {
     fn from(m: meeting::Model) -> Self {
-        Self(m)
+        Self(std::sync::Arc::new(m))
     }
 }
 
@@ -159,7 +159,7 @@ impl MeetingQuery {
     async fn meeting(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Meeting>> {
         Ok(service::find(db(ctx), parse_id(&id, "id")?)
             .await?
-            .map(Meeting))
+            .map(Meeting::from))
     }
 }
 
@@ -177,7 +177,7 @@ impl MeetingMutation {
     ) -> Result<Meeting> {
         let input = input.into_domain()?;
         let m = service::record(db(ctx), who(ctx)?, input, settings(ctx).timezone).await?;
-        Ok(Meeting(m))
+        Ok(Meeting::from(m))
     }
 
     /// Changes a meeting; `attendees`, when given, replaces the list. A stale
@@ -192,6 +192,6 @@ impl MeetingMutation {
         let id = parse_id(&id, "id")?;
         let changes = input.into_domain()?;
         let m = service::update(db(ctx), who(ctx)?, id, changes, expected_version).await?;
-        Ok(Meeting(m))
+        Ok(Meeting::from(m))
     }
 }

@@ -25,11 +25,11 @@ use crate::{
 };
 
 /// A ministry, agency, task force, local government or one of their units (K/L).
-pub struct Ministry(pub ministry::Model);
+pub struct Ministry(pub std::sync::Arc<ministry::Model>);
 
 impl From<ministry::Model> for Ministry {
     fn from(m: ministry::Model) -> Self {
-        Self(m)
+        Self(std::sync::Arc::new(m))
     }
 }
 
@@ -177,7 +177,7 @@ impl MinistryQuery {
             (None, Some(code)) => service::find_by_code(db(ctx), &code).await?,
             _ => return Err(AppError::bad_input("id", "give either id or code").into()),
         };
-        Ok(found.map(Ministry))
+        Ok(found.map(Ministry::from))
     }
 }
 
@@ -193,7 +193,7 @@ impl MinistryMutation {
         input: CreateMinistryInput,
     ) -> Result<Ministry> {
         let m = service::create(db(ctx), who(ctx)?, input.into_domain()?).await?;
-        Ok(Ministry(m))
+        Ok(Ministry::from(m))
     }
 
     /// Changes a ministry; fields left out stay as they are, null clears.
@@ -205,7 +205,7 @@ impl MinistryMutation {
     ) -> Result<Ministry> {
         let id = parse_id(&id, "id")?;
         let m = service::update(db(ctx), who(ctx)?, id, input.into_domain()?).await?;
-        Ok(Ministry(m))
+        Ok(Ministry::from(m))
     }
 
     /// Adds a liaison to a ministry.

@@ -84,7 +84,7 @@ impl StatusReport {
             .meetings
             .iter()
             .map(|(m, c)| MeetingReport {
-                meeting: Meeting(m.clone()),
+                meeting: Meeting::from(m.clone()),
                 counts: StatusCounts(*c),
             })
             .collect())
@@ -198,7 +198,7 @@ pub struct MinistryReport {
 impl MinistryReport {
     /// The ministry.
     async fn ministry(&self) -> Ministry {
-        Ministry(self.line.ministry.clone())
+        Ministry::from(self.line.ministry.clone())
     }
     /// The actions it leads.
     async fn as_lead(&self) -> StatusCounts {
@@ -299,7 +299,7 @@ pub struct MattersArising(super::arising::Arising);
 impl MattersArising {
     /// The meeting.
     async fn meeting(&self) -> Meeting {
-        Meeting(self.0.meeting.clone())
+        Meeting::from(self.0.meeting.clone())
     }
     /// The instant the actions are judged at: the meeting's start.
     async fn as_of(&self) -> crate::graphql::scalars::DateTime {
@@ -315,7 +315,7 @@ impl MattersArising {
             .groups
             .iter()
             .map(|(m, rows)| MattersArisingGroup {
-                ministry: Ministry(m.clone()),
+                ministry: Ministry::from(m.clone()),
                 actions: rows
                     .iter()
                     .map(|r| ActionOnDate {
