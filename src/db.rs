@@ -17,7 +17,7 @@ use sea_orm::{
 /// server dropped meanwhile (a restart, a proxy's idle timeout) is replaced instead of failing
 /// a request. A connection in steady use is not: the pool pings every connection when it is
 /// returned already, and a ping on every checkout too cost each statement a third round trip
-/// (README, Performance: 12% of the server's CPU under load).
+/// (README, Performance).
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
 /// Connects to `url`. SQLite files get WAL, foreign keys and a busy timeout so that
