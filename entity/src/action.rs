@@ -23,10 +23,6 @@ pub struct Model {
     /// Title and description folded for search (see [`crate::search`]).
     pub search: String,
     pub version: i32,
-    /// The next day planning must look at this action (see [`PLAN_NOW`], [`PLAN_NEVER`]).
-    pub next_reminder_on: Date,
-    /// Changes made to the action's reminders from outside it (liaisons, convener).
-    pub reminder_generation: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
@@ -49,34 +45,7 @@ impl ActiveModelBehavior for ActiveModel {
     }
 }
 
-/// `next_reminder_on` of an action planning must look at on its next run.
-pub const PLAN_NOW: Date = match Date::from_ymd_opt(1, 1, 1) {
-    Some(d) => d,
-    None => panic!("a valid date"),
-};
-
-/// `next_reminder_on` of an action no reminder is planned for (it is closed).
-pub const PLAN_NEVER: Date = match Date::from_ymd_opt(9999, 12, 31) {
-    Some(d) => d,
-    None => panic!("a valid date"),
-};
-
-/// Where planning starts for an action with `status`: at once when open, never when closed.
-pub fn plan_from(status: ActionStatus) -> Date {
-    match status {
-        ActionStatus::Done | ActionStatus::Cancelled => PLAN_NEVER,
-        _ => PLAN_NOW,
-    }
-}
-
 impl Model {
-    /// After a change: an open action is looked at by the next planning run, a closed one
-    /// never.
-    pub fn with_planning_reset(mut self) -> Self {
-        self.next_reminder_on = plan_from(self.status);
-        self
-    }
-
     /// The search column as this model's fields call for.
     pub fn with_search(mut self) -> Self {
         self.search = search_of(&self.title, self.description.as_deref());

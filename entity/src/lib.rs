@@ -15,5 +15,6 @@ pub mod meeting;
 pub mod meeting_attendee;
 pub mod ministry;
 pub mod reminder;
+pub mod reminder_day;
 pub mod search;
 pub mod user;

@@ -12,6 +12,7 @@ mod m20261128_000006_continuity;
 mod m20261128_000007_planning;
 mod m20261128_000008_outbox_fill;
 mod m20261128_000009_outbox_recipient;
+mod m20261129_000010_reminder_days;
 
 pub struct Migrator;
 
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000007_planning::Migration),
             Box::new(m20261128_000008_outbox_fill::Migration),
             Box::new(m20261128_000009_outbox_recipient::Migration),
+            Box::new(m20261129_000010_reminder_days::Migration),
         ]
     }
 }

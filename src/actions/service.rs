@@ -87,13 +87,12 @@ pub async fn insert<C: ConnectionTrait>(
         status: Set(ActionStatus::Open),
         completed_on: Set(None),
         version: Set(1),
-        next_reminder_on: Set(action::plan_from(ActionStatus::Open)),
-        reminder_generation: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(db)
     .await?;
+    crate::reminders::next_day::start(db, model.id, model.status).await?;
     replace_supporters(db, model.id, &supporters).await?;
     Ok(model)
 }
@@ -177,7 +176,7 @@ async fn save<C: ConnectionTrait>(
 ) -> AppResult<action::Model> {
     next.version = version + 1;
     next.updated_at = crate::db::now();
-    let next = next.with_search().with_planning_reset();
+    let next = next.with_search();
     let current = Condition::all()
         .add(action::Column::Id.eq(next.id))
         .add(action::Column::Version.eq(version));
@@ -188,6 +187,7 @@ async fn save<C: ConnectionTrait>(
         "action",
     )
     .await?;
+    crate::reminders::next_day::reset(db, next.id, next.status).await?;
     Ok(next)
 }
 

@@ -172,10 +172,11 @@ pub async fn run(
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         format!(
-            "UPDATE actions SET next_reminder_on = {} WHERE status IN ('OPEN', 'IN_PROGRESS')",
+            "UPDATE reminder_days SET next_on = {} WHERE action_id IN \
+             (SELECT id FROM actions WHERE status IN ('OPEN', 'IN_PROGRESS'))",
             crate::db::param(backend, 1)
         ),
-        [entity::action::PLAN_NOW.into()],
+        [entity::reminder_day::PLAN_NOW.into()],
     ))
     .await?;
 

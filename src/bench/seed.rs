@@ -12,7 +12,7 @@ use chrono_tz::Tz;
 use entity::{
     action, action_supporter, action_update,
     enums::{ActionStatus, Language, MinistryKind, Priority},
-    liaison, meeting, ministry,
+    liaison, meeting, ministry, reminder_day,
 };
 use sea_orm::{ActiveValue::Set, DatabaseConnection, EntityTrait, PaginatorTrait};
 use uuid::Uuid;
@@ -179,6 +179,7 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
     }
     out.meetings = plan.meetings;
     let mut actions = Vec::with_capacity(BATCH);
+    let mut days = Vec::with_capacity(BATCH);
     let mut supporters = Vec::with_capacity(BATCH * 2);
     let mut updates = Vec::with_capacity(BATCH);
     let priorities = [
@@ -284,6 +285,7 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
             });
         }
         let title = format!("Tindak lanjut uji {i}");
+        days.push(reminder_day::start(id, status));
         actions.push(action::ActiveModel {
             id: Set(id),
             meeting_id: Set(meeting_id),
@@ -298,8 +300,6 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
             status: Set(status),
             completed_on: Set(completed),
             version: Set(1 + i32::from(rescheduled) + i32::from(status != ActionStatus::Open)),
-            next_reminder_on: Set(action::plan_from(status)),
-            reminder_generation: Set(0),
             created_at: Set(at(0)),
             updated_at: Set(at(0)),
         });
@@ -308,6 +308,9 @@ pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result
             out.supporters += supporters.len() as u64;
             out.updates += updates.len() as u64;
             action::Entity::insert_many(std::mem::take(&mut actions))
+                .exec(&txn)
+                .await?;
+            reminder_day::Entity::insert_many(std::mem::take(&mut days))
                 .exec(&txn)
                 .await?;
             for chunk in std::mem::take(&mut supporters).chunks(BATCH) {

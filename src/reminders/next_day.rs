@@ -1,58 +1,99 @@
-//! Each action's next reminder day (`actions.next_reminder_on`): written by planning, and
-//! set back to "look now" when something that decides the action's reminders changes
-//! (see the migration `m20261128_000007_planning`).
+//! Each action's next reminder day (`reminder_days`): written by planning, and set back to
+//! "look now" when something that decides the action's reminders changes (see the migrations
+//! `m20261128_000007_planning` and `m20261129_000010_reminder_days`).
 
 use chrono::NaiveDate;
-use entity::{action, enums::ActionStatus};
-use sea_orm::{ActiveEnum, ConnectionTrait, Statement};
+use entity::{
+    enums::ActionStatus,
+    reminder_day::{self, PLAN_NOW},
+};
+use sea_orm::{ActiveEnum, ConnectionTrait, EntityTrait, FromQueryResult, Statement};
 use uuid::Uuid;
 
 use super::policy::Policy;
 use crate::error::AppResult;
 
+/// What planning reads of an action whose next reminder day has come.
+#[derive(Debug, Clone, FromQueryResult)]
+pub(super) struct Due {
+    pub id: Uuid,
+    pub meeting_id: Uuid,
+    pub lead_ministry_id: Uuid,
+    pub due_on: NaiveDate,
+    pub next_on: NaiveDate,
+    pub generation: i32,
+}
+
+/// The first row of a new action: planning looks at it on its next run (never when closed).
+pub async fn start<C: ConnectionTrait>(
+    db: &C,
+    action: Uuid,
+    status: ActionStatus,
+) -> AppResult<()> {
+    reminder_day::Entity::insert(reminder_day::start(action, status))
+        .exec_without_returning(db)
+        .await?;
+    Ok(())
+}
+
+/// After the action itself changed: looked at on the next run when open, never when closed;
+/// a planner that read it before the change does not overwrite this (another generation).
+pub async fn reset<C: ConnectionTrait>(
+    db: &C,
+    action: Uuid,
+    status: ActionStatus,
+) -> AppResult<()> {
+    let backend = db.get_database_backend();
+    db.execute_raw(Statement::from_sql_and_values(
+        backend,
+        "UPDATE reminder_days SET next_on = $1, generation = generation + 1 WHERE action_id = $2",
+        [reminder_day::plan_from(status).into(), action.into()],
+    ))
+    .await?;
+    Ok(())
+}
+
 /// Writes each action's next reminder day, unless the action changed meanwhile (another
-/// version, or its liaisons or convener changed: another generation), so that a change
-/// made while planning is looked at on the next run. One statement per page.
+/// generation), so that a change made while planning is looked at on the next run. One
+/// statement per page.
 pub(super) async fn set<C: ConnectionTrait>(
     db: &C,
     policy: &Policy,
-    actions: &[action::Model],
+    actions: &[Due],
     day: NaiveDate,
 ) -> AppResult<()> {
     if actions.is_empty() {
         return Ok(());
     }
     let postgres = db.get_database_backend() == sea_orm::DbBackend::Postgres;
-    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(actions.len() * 4);
+    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(actions.len() * 3);
     let mut rows = Vec::with_capacity(actions.len());
     for (i, a) in actions.iter().enumerate() {
-        let n = i * 4;
-        let [id, version, generation, next_on] =
-            [1, 2, 3, 4].map(|k| crate::db::param(db.get_database_backend(), n + k));
+        let n = i * 3;
+        let [id, generation, next_on] =
+            [1, 2, 3].map(|k| crate::db::param(db.get_database_backend(), n + k));
         // PostgreSQL types a VALUES list by its first row.
         rows.push(if postgres && i == 0 {
-            format!("({id}::uuid, {version}::integer, {generation}::integer, {next_on}::date)")
+            format!("({id}::uuid, {generation}::integer, {next_on}::date)")
         } else {
-            format!("({id}, {version}, {generation}, {next_on})")
+            format!("({id}, {generation}, {next_on})")
         });
         values.push(a.id.into());
-        values.push(a.version.into());
-        values.push(a.reminder_generation.into());
+        values.push(a.generation.into());
         values.push(policy.next_change(a.due_on, day).into());
     }
     let rows = rows.join(", ");
     let source = if postgres {
-        format!("(VALUES {rows}) AS v(id, version, generation, next_on)")
+        format!("(VALUES {rows}) AS v(id, generation, next_on)")
     } else {
         format!(
-            "(SELECT column1 AS id, column2 AS version, column3 AS generation, \
-             column4 AS next_on FROM (VALUES {rows})) AS v"
+            "(SELECT column1 AS id, column2 AS generation, column3 AS next_on \
+             FROM (VALUES {rows})) AS v"
         )
     };
     let sql = format!(
-        "UPDATE actions SET next_reminder_on = v.next_on FROM {source} \
-         WHERE actions.id = v.id AND actions.version = v.version \
-           AND actions.reminder_generation = v.generation"
+        "UPDATE reminder_days SET next_on = v.next_on FROM {source} \
+         WHERE reminder_days.action_id = v.id AND reminder_days.generation = v.generation"
     );
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
@@ -64,21 +105,21 @@ pub(super) async fn set<C: ConnectionTrait>(
 }
 
 /// Makes planning look at the open actions `scope` selects on its next run, whatever their
-/// next reminder day: their recipients may have changed.
+/// next reminder day: their recipients may have changed. `scope` is a condition on `actions`.
 async fn look_again<C: ConnectionTrait>(
     db: &C,
     scope: &str,
     values: Vec<sea_orm::Value>,
 ) -> AppResult<()> {
     let mut all: Vec<sea_orm::Value> = vec![
-        action::PLAN_NOW.into(),
+        PLAN_NOW.into(),
         ActionStatus::Done.to_value().into(),
         ActionStatus::Cancelled.to_value().into(),
     ];
     all.extend(values);
     let sql = format!(
-        "UPDATE actions SET next_reminder_on = $1, reminder_generation = reminder_generation + 1 \
-         WHERE status NOT IN ($2, $3) AND ({scope})"
+        "UPDATE reminder_days SET next_on = $1, generation = generation + 1 \
+         WHERE action_id IN (SELECT id FROM actions WHERE status NOT IN ($2, $3) AND ({scope}))"
     );
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),

@@ -4,17 +4,18 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
-    action, action_supporter,
+    action_supporter,
     enums::{ActionStatus, Language, RecipientRole, ReminderKind, ReminderStatus},
     liaison, meeting, reminder,
+    reminder_day::PLAN_NOW,
 };
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    Set, Statement, TryInsertResult,
+    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement, TryInsertResult,
 };
 use uuid::Uuid;
 
-use super::policy::Policy;
+use super::{next_day::Due, policy::Policy};
 use crate::error::AppResult;
 
 /// Actions read per round of planning.
@@ -96,20 +97,23 @@ pub async fn plan<C: ConnectionTrait>(
         .collect();
     super::next_day::look_again_if_policy_changed(db, &policy.fingerprint(escalation_emails))
         .await?;
+    let mut conveners = Conveners::default();
     let mut planned = 0;
-    let mut after = (action::PLAN_NOW, Uuid::nil());
+    let mut after = (PLAN_NOW, Uuid::nil());
     let [day_p, done_p, cancelled_p, on_p, id_p] =
         [1, 2, 3, 4, 5].map(|n| crate::db::param(db.get_database_backend(), n));
     // Only the actions whose next reminder day has come, or that changed since, as ranges
-    // of the index over (next day, id): a page starts where the last one ended, past the
+    // of the index over (next day, action): a page starts where the last one ended, past the
     // entries of the actions already planned.
     let page = format!(
-        "SELECT * FROM actions WHERE next_reminder_on <= {day_p} \
-         AND status NOT IN ({done_p}, {cancelled_p}) \
-         AND (next_reminder_on, id) > ({on_p}, {id_p}) ORDER BY next_reminder_on, id LIMIT {PAGE}"
+        "SELECT a.id, a.meeting_id, a.lead_ministry_id, a.due_on, d.next_on, d.generation \
+         FROM reminder_days d JOIN actions a ON a.id = d.action_id \
+         WHERE d.next_on <= {day_p} AND a.status NOT IN ({done_p}, {cancelled_p}) \
+         AND (d.next_on, d.action_id) > ({on_p}, {id_p}) \
+         ORDER BY d.next_on, d.action_id LIMIT {PAGE}"
     );
     loop {
-        let query = action::Entity::find().from_raw_sql(Statement::from_sql_and_values(
+        let actions = Due::find_by_statement(Statement::from_sql_and_values(
             db.get_database_backend(),
             page.clone(),
             [
@@ -119,16 +123,19 @@ pub async fn plan<C: ConnectionTrait>(
                 after.0.into(),
                 after.1.into(),
             ],
-        ));
-        let actions = query.all(db).await?;
+        ))
+        .all(db)
+        .await?;
         let Some(last) = actions.last() else { break };
-        after = (last.next_reminder_on, last.id);
-        let within: Vec<action::Model> = actions
-            .iter()
-            .filter(|a| a.due_on <= horizon)
-            .cloned()
-            .collect();
-        let rows = rows_for(db, policy, &by_ministry, &extra, &within, day, now).await?;
+        after = (last.next_on, last.id);
+        let within: Vec<&Due> = actions.iter().filter(|a| a.due_on <= horizon).collect();
+        conveners.load(db, &within).await?;
+        let people = People {
+            by_ministry: &by_ministry,
+            extra: &extra,
+            conveners: &conveners.0,
+        };
+        let rows = rows_for(db, policy, &people, &within, day, now).await?;
         let rows = without_planned(db, &within, rows).await?;
         planned += insert(db, rows).await?;
         super::next_day::set(db, policy, &actions, day).await?;
@@ -137,6 +144,40 @@ pub async fn plan<C: ConnectionTrait>(
         }
     }
     Ok(planned)
+}
+
+/// The convener of each meeting planning has met so far in a run: read once per meeting.
+#[derive(Default)]
+struct Conveners(HashMap<Uuid, Uuid>);
+
+impl Conveners {
+    async fn load<C: ConnectionTrait>(&mut self, db: &C, actions: &[&Due]) -> AppResult<()> {
+        let missing: std::collections::BTreeSet<Uuid> = actions
+            .iter()
+            .map(|a| a.meeting_id)
+            .filter(|m| !self.0.contains_key(m))
+            .collect();
+        if missing.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(Uuid, Uuid)> = meeting::Entity::find()
+            .select_only()
+            .columns([meeting::Column::Id, meeting::Column::ConvenedById])
+            .filter(meeting::Column::Id.is_in(missing))
+            .into_tuple()
+            .all(db)
+            .await?;
+        self.0.extend(rows);
+        Ok(())
+    }
+}
+
+/// Who receives what planning writes: each ministry's liaisons, the extra escalation
+/// addresses, each meeting's convener.
+struct People<'a> {
+    by_ministry: &'a HashMap<Uuid, Vec<Recipient>>,
+    extra: &'a [Recipient],
+    conveners: &'a HashMap<Uuid, Uuid>,
 }
 
 /// After a run that planned many reminders, the outbox's statistics are brought up to date
@@ -170,33 +211,27 @@ async fn liaisons_by_ministry<C: ConnectionTrait>(
 async fn rows_for<C: ConnectionTrait>(
     db: &C,
     policy: &Policy,
-    by_ministry: &HashMap<Uuid, Vec<Recipient>>,
-    extra: &[Recipient],
-    actions: &[action::Model],
+    people: &People<'_>,
+    actions: &[&Due],
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<(Key, reminder::ActiveModel)>> {
-    let ids: Vec<Uuid> = actions.iter().map(|a| a.id).collect();
     let mut supporters: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
-    for s in action_supporter::Entity::find()
-        .filter(action_supporter::Column::ActionId.is_in(ids))
+    let rows: Vec<(Uuid, Uuid)> = action_supporter::Entity::find()
+        .select_only()
+        .columns([
+            action_supporter::Column::ActionId,
+            action_supporter::Column::MinistryId,
+        ])
+        .filter(action_supporter::Column::ActionId.is_in(actions.iter().map(|a| a.id)))
         .order_by_asc(action_supporter::Column::Position)
+        .into_tuple()
         .all(db)
-        .await?
-    {
-        supporters
-            .entry(s.action_id)
-            .or_default()
-            .push(s.ministry_id);
+        .await?;
+    for (action, ministry) in rows {
+        supporters.entry(action).or_default().push(ministry);
     }
-    let meeting_ids: Vec<Uuid> = actions.iter().map(|a| a.meeting_id).collect();
-    let conveners: HashMap<Uuid, Uuid> = meeting::Entity::find()
-        .filter(meeting::Column::Id.is_in(meeting_ids))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|m| (m.id, m.convened_by_id))
-        .collect();
+    let (by_ministry, extra, conveners) = (people.by_ministry, people.extra, people.conveners);
     let none = Vec::new();
     let liaisons_of = |m: &Uuid| by_ministry.get(m).unwrap_or(&none);
     let mut rows = Vec::new();
@@ -270,7 +305,7 @@ type Key = (Uuid, String, ReminderKind, NaiveDate, i32);
 /// (the unique key still guards against another worker planning the same row meanwhile).
 async fn without_planned<C: ConnectionTrait>(
     db: &C,
-    actions: &[action::Model],
+    actions: &[&Due],
     rows: Vec<(Key, reminder::ActiveModel)>,
 ) -> AppResult<Vec<reminder::ActiveModel>> {
     if rows.is_empty() {

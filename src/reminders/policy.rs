@@ -71,7 +71,7 @@ impl Policy {
     }
 
     /// The first day after `day` on which [`Policy::due`] for an action due on `due` calls for
-    /// something else (a new occurrence), or [`entity::action::PLAN_NEVER`] when nothing
+    /// something else (a new occurrence), or [`entity::reminder_day::PLAN_NEVER`] when nothing
     /// changes any more. Planning looks at the action again on that day, and not before.
     pub fn next_change(&self, due: NaiveDate, day: NaiveDate) -> NaiveDate {
         let offset = |days: i64| due.checked_add_signed(chrono::Duration::days(days));
@@ -100,8 +100,8 @@ impl Policy {
             .flatten()
             .filter(|d| *d > day)
             .min()
-            .map_or(entity::action::PLAN_NEVER, |d| {
-                d.min(entity::action::PLAN_NEVER)
+            .map_or(entity::reminder_day::PLAN_NEVER, |d| {
+                d.min(entity::reminder_day::PLAN_NEVER)
             })
     }
 
@@ -166,7 +166,7 @@ mod tests {
     /// something changes on it.
     #[test]
     fn the_next_change_is_the_first_day_the_reminders_differ() {
-        let never = entity::action::PLAN_NEVER;
+        let never = entity::reminder_day::PLAN_NEVER;
         for policy in [
             Policy::new(&[7, 1], 7, 14),
             Policy::new(&[3], 0, 0),

@@ -3,7 +3,9 @@
 //! convener, or the reminder settings.
 
 use chrono::NaiveDate;
-use entity::action;
+
+use entity::reminder_day;
+use migration::MigratorTrait;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use serde_json::json;
 use uuid::Uuid;
@@ -11,12 +13,12 @@ use uuid::Uuid;
 use super::*;
 
 async fn next_day(app: &TestApp, id: &str) -> NaiveDate {
-    action::Entity::find_by_id(Uuid::parse_str(id).expect("uuid"))
+    reminder_day::Entity::find_by_id(Uuid::parse_str(id).expect("uuid"))
         .one(&app.db)
         .await
         .expect("read")
-        .expect("the action")
-        .next_reminder_on
+        .expect("the action's reminder day")
+        .next_on
 }
 
 fn kinds_to(list: &serde_json::Value, kind: &str) -> Vec<String> {
@@ -35,7 +37,11 @@ fn kinds_to(list: &serde_json::Value, kind: &str) -> Vec<String> {
 async fn an_action_is_looked_at_again_when_its_next_reminder_day_comes_or_it_changes() {
     let (app, _sink) = app_with_sink(&[]).await;
     let id = one_action(&app).await; // due 2026-03-13; reminders 7 and 1 days before
-    assert_eq!(next_day(&app, &id).await, action::PLAN_NOW, "new: look now");
+    assert_eq!(
+        next_day(&app, &id).await,
+        reminder_day::PLAN_NOW,
+        "new: look now"
+    );
 
     assert_eq!(run(&app, "2026-03-01").await["planned"], 0);
     assert_eq!(next_day(&app, &id).await, date("2026-03-06"));
@@ -63,7 +69,7 @@ async fn an_action_is_looked_at_again_when_its_next_reminder_day_comes_or_it_cha
         json!({ "id": id }),
     )
     .await;
-    assert_eq!(next_day(&app, &id).await, action::PLAN_NOW);
+    assert_eq!(next_day(&app, &id).await, reminder_day::PLAN_NOW);
     assert_eq!(run(&app, "2026-03-07").await["planned"], 2);
     let list = app.data(LIST, json!({})).await;
     assert_eq!(kinds_to(&list, "DUE_TODAY"), ["a@a.id", "b@b.id"]);
@@ -79,13 +85,13 @@ async fn an_action_is_looked_at_again_when_its_next_reminder_day_comes_or_it_cha
         json!({ "id": id }),
     )
     .await;
-    assert_eq!(next_day(&app, &id).await, action::PLAN_NEVER);
+    assert_eq!(next_day(&app, &id).await, reminder_day::PLAN_NEVER);
     app.data(
         "mutation($id: ID!) { changeActionStatus(id: $id, status: IN_PROGRESS) { status } }",
         json!({ "id": id }),
     )
     .await;
-    assert_eq!(next_day(&app, &id).await, action::PLAN_NOW);
+    assert_eq!(next_day(&app, &id).await, reminder_day::PLAN_NOW);
 }
 
 #[tokio::test]
@@ -155,4 +161,77 @@ async fn other_reminder_settings_look_at_every_open_action_again() {
     assert_eq!(next_day(&app, &id).await, date("2026-03-13"));
     // And back: the first settings look again too, and find 7 days before on 6 March.
     assert_eq!(run(&app, "2026-03-06").await["planned"], 2);
+}
+
+/// Each action's day and generation, as `reminder_days` holds them.
+async fn days(app: &TestApp) -> Vec<(Uuid, NaiveDate, i32)> {
+    let mut rows: Vec<(Uuid, NaiveDate, i32)> = reminder_day::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("read")
+        .into_iter()
+        .map(|d| (d.action_id, d.next_on, d.generation))
+        .collect();
+    rows.sort();
+    rows
+}
+
+#[tokio::test]
+async fn the_move_of_the_next_days_to_their_own_table_keeps_them_both_ways() {
+    let (app, _sink) = app_with_sink(&[]).await;
+    let planned = one_action(&app).await; // looked at on 1 March: next day 6 March
+    assert_eq!(run(&app, "2026-03-01").await["planned"], 0);
+    let meeting = app.meeting("Rakor 2", "C").await;
+    let closed = app.action(&meeting, "Selesai", "A", "2026-04-01").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.data(
+        "mutation($id: ID!) { changeActionStatus(id: $id, status: DONE) { status } }",
+        json!({ "id": closed }),
+    )
+    .await;
+    let fresh = app.action(&meeting, "Baru", "B", "2026-04-02").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    // A liaison added: every action of A is looked at again, another generation.
+    app.data(
+        "mutation { addLiaison(input: { ministry: { code: \"A\" }, name: \"A2\", email: \"a2@a.id\" }) { id } }",
+        json!({}),
+    )
+    .await;
+    let before = days(&app).await;
+    let day_of = |id: &str| {
+        let id = Uuid::parse_str(id).expect("uuid");
+        before.iter().find(|d| d.0 == id).map(|d| (d.1, d.2))
+    };
+    let (day, generation) = day_of(&planned).expect("a day");
+    assert_eq!(day, reminder_day::PLAN_NOW);
+    assert!(generation > 0, "{generation}");
+    assert_eq!(day_of(&closed), Some((reminder_day::PLAN_NEVER, 1)));
+    assert_eq!(day_of(&fresh), Some((reminder_day::PLAN_NOW, 0)));
+
+    // Back to the schema before the move (the days return to `actions`), and forward again.
+    migration::Migrator::down(&app.db, Some(1))
+        .await
+        .expect("down");
+    let on_actions = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM actions WHERE next_reminder_on = '9999-12-31' \
+             AND reminder_generation = 1",
+        ))
+        .await
+        .expect("read the old columns");
+    assert_eq!(
+        on_actions[0].try_get::<i64>("", "n").expect("n"),
+        1,
+        "the closed action's day is back on its row"
+    );
+    migration::Migrator::up(&app.db, None).await.expect("up");
+    assert_eq!(days(&app).await, before);
+    // And planning reads them: the action of 13 March is due for its 7-day reminder.
+    assert_eq!(run(&app, "2026-03-06").await["planned"], 3);
 }
