@@ -13,6 +13,7 @@ mod m20261128_000007_planning;
 mod m20261128_000008_outbox_fill;
 mod m20261128_000009_outbox_recipient;
 mod m20261129_000010_reminder_days;
+mod m20261129_000011_outbox_pending;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000008_outbox_fill::Migration),
             Box::new(m20261128_000009_outbox_recipient::Migration),
             Box::new(m20261129_000010_reminder_days::Migration),
+            Box::new(m20261129_000011_outbox_pending::Migration),
         ]
     }
 }

@@ -12,7 +12,7 @@ use sea_orm::{
 pub use super::lease::{Claim, Clock, Courier};
 use super::{
     failures,
-    lease::{Held, attempt_groups, due_now, later},
+    lease::{Held, attempt_groups, due_now, later, pending},
     load,
     mail::SendError,
 };
@@ -63,7 +63,7 @@ pub struct Depth {
 pub async fn depth<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<Depth> {
     let due = reminder::Entity::find().filter(due_now(now));
     let leased = reminder::Entity::find()
-        .filter(reminder::Column::Status.eq(ReminderStatus::Pending))
+        .filter(pending())
         .filter(reminder::Column::LeaseUntil.gte(now))
         .count(db)
         .await?;

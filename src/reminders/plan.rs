@@ -1,6 +1,9 @@
 //! Planning: turning the policy into Reminder rows, idempotently.
 
-use std::collections::HashMap;
+use std::{
+    collections::HashMap,
+    time::{Duration, Instant},
+};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::{
@@ -112,7 +115,9 @@ pub async fn plan<C: ConnectionTrait>(
          AND (d.next_on, d.action_id) > ({on_p}, {id_p}) \
          ORDER BY d.next_on, d.action_id LIMIT {PAGE}"
     );
+    let mut spent = Phases::default();
     loop {
+        let started = Instant::now();
         let actions = Due::find_by_statement(Statement::from_sql_and_values(
             db.get_database_backend(),
             page.clone(),
@@ -126,8 +131,10 @@ pub async fn plan<C: ConnectionTrait>(
         ))
         .all(db)
         .await?;
+        spent.read += started.elapsed();
         let Some(last) = actions.last() else { break };
         after = (last.next_on, last.id);
+        spent.actions += actions.len();
         let within: Vec<&Due> = actions.iter().filter(|a| a.due_on <= horizon).collect();
         conveners.load(db, &within).await?;
         let people = People {
@@ -136,14 +143,42 @@ pub async fn plan<C: ConnectionTrait>(
             conveners: &conveners.0,
         };
         let rows = rows_for(db, policy, &people, &within, day, now).await?;
+        spent.read += started.elapsed();
+        let started = Instant::now();
         let rows = without_planned(db, &within, rows).await?;
+        spent.existing += started.elapsed();
+        let started = Instant::now();
         planned += insert(db, rows).await?;
+        spent.insert += started.elapsed();
+        let started = Instant::now();
         super::next_day::set(db, policy, &actions, day).await?;
+        spent.days += started.elapsed();
         if (actions.len() as u64) < PAGE {
             break;
         }
     }
+    tracing::debug!(
+        actions = spent.actions,
+        planned,
+        read_ms = spent.read.as_millis(),
+        existing_ms = spent.existing.as_millis(),
+        insert_ms = spent.insert.as_millis(),
+        days_ms = spent.days.as_millis(),
+        "planning: where the time went"
+    );
     Ok(planned)
+}
+
+/// Where a planning run spent its time (logged at debug level): reading the actions and who
+/// their reminders go to, reading what was planned before, writing the new reminders, writing
+/// the next days.
+#[derive(Default)]
+struct Phases {
+    actions: usize,
+    read: Duration,
+    existing: Duration,
+    insert: Duration,
+    days: Duration,
 }
 
 /// The convener of each meeting planning has met so far in a run: read once per meeting.
