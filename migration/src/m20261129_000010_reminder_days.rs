@@ -13,6 +13,8 @@
 
 use sea_orm_migration::{prelude::*, sea_orm::ConnectionTrait};
 
+use crate::columns::{fk, id, index};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
 
@@ -30,8 +32,6 @@ enum Actions {
     Id,
 }
 
-const INDEX: &str = "idx_reminder_days_next_on";
-
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -39,12 +39,7 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(ReminderDays::Table)
-                    .col(
-                        ColumnDef::new(ReminderDays::ActionId)
-                            .uuid()
-                            .not_null()
-                            .primary_key(),
-                    )
+                    .col(id(ReminderDays::ActionId))
                     .col(ColumnDef::new(ReminderDays::NextOn).date().not_null())
                     .col(
                         ColumnDef::new(ReminderDays::Generation)
@@ -52,12 +47,13 @@ impl MigrationTrait for Migration {
                             .not_null()
                             .default(0),
                     )
-                    .foreign_key(
-                        ForeignKey::create()
-                            .from(ReminderDays::Table, ReminderDays::ActionId)
-                            .to(Actions::Table, Actions::Id)
-                            .on_delete(ForeignKeyAction::Cascade),
-                    )
+                    .foreign_key(&mut fk(
+                        ReminderDays::Table,
+                        ReminderDays::ActionId,
+                        Actions::Table,
+                        Actions::Id,
+                        ForeignKeyAction::Cascade,
+                    ))
                     .to_owned(),
             )
             .await?;
@@ -68,14 +64,11 @@ impl MigrationTrait for Migration {
         )
         .await?;
         manager
-            .create_index(
-                Index::create()
-                    .name(INDEX)
-                    .table(ReminderDays::Table)
-                    .col(ReminderDays::NextOn)
-                    .col(ReminderDays::ActionId)
-                    .to_owned(),
-            )
+            .create_index(index(
+                "idx_reminder_days_next_on",
+                ReminderDays::Table,
+                &["next_on", "action_id"],
+            ))
             .await?;
         manager
             .drop_index(

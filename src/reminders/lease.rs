@@ -88,14 +88,14 @@ impl Claim {
     }
 }
 
-/// `status = 'PENDING'` with the status written out, not bound: the index of pending
-/// reminders is partial, and an engine uses it only for a query that names its condition
-/// (see the migration `m20261129_000011_outbox_pending`).
-pub(super) const PENDING: &str = "status = 'PENDING'";
+/// The pending status written out as a literal, not bound: the index of pending reminders is
+/// partial, and an engine uses it only for a query that names its condition, `status =
+/// 'PENDING'` (see the migration `m20261129_000011_outbox_pending`).
+const PENDING: &str = "'PENDING'";
 
-/// The condition of [`PENDING`], for the query builder.
+/// `status = 'PENDING'`, for the query builder.
 pub(super) fn pending() -> sea_orm::sea_query::SimpleExpr {
-    Expr::col((reminder::Entity, reminder::Column::Status)).eq(Expr::cust("'PENDING'"))
+    Expr::col((reminder::Entity, reminder::Column::Status)).eq(Expr::cust(PENDING))
 }
 
 pub(super) fn due_now(now: DateTime<Utc>) -> Condition {
@@ -127,7 +127,7 @@ impl Courier<'_> {
         limit: u64,
     ) -> AppResult<Vec<String>> {
         let due = format!(
-            "r.{PENDING} AND r.next_attempt_at <= $1 \
+            "r.status = {PENDING} AND r.next_attempt_at <= $1 \
              AND (r.lease_until IS NULL OR r.lease_until < $1)"
         );
         let sql = format!(
@@ -356,7 +356,7 @@ mod tests {
     fn the_written_out_status_is_the_stored_one() {
         assert_eq!(
             super::PENDING,
-            format!("status = '{}'", ReminderStatus::Pending.to_value())
+            format!("'{}'", ReminderStatus::Pending.to_value())
         );
     }
 }
