@@ -18,6 +18,9 @@ pub struct Model {
     /// liaisons, its meeting's convener), so that a planner that read the action before such a
     /// change does not overwrite the "look now".
     pub generation: i32,
+    /// The generation whose stale reminders were last cancelled: while it differs from
+    /// `generation`, the action's pending reminders are checked on the next run.
+    pub settled: i32,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
@@ -51,5 +54,6 @@ pub fn start(action_id: Uuid, status: ActionStatus) -> ActiveModel {
         action_id: sea_orm::Set(action_id),
         next_on: sea_orm::Set(plan_from(status)),
         generation: sea_orm::Set(0),
+        settled: sea_orm::Set(0),
     }
 }

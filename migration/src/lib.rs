@@ -14,6 +14,7 @@ mod m20261128_000008_outbox_fill;
 mod m20261128_000009_outbox_recipient;
 mod m20261129_000010_reminder_days;
 mod m20261129_000011_outbox_pending;
+mod m20261129_000012_settled_days;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261128_000009_outbox_recipient::Migration),
             Box::new(m20261129_000010_reminder_days::Migration),
             Box::new(m20261129_000011_outbox_pending::Migration),
+            Box::new(m20261129_000012_settled_days::Migration),
         ]
     }
 }

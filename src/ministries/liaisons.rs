@@ -158,6 +158,8 @@ pub async fn remove(db: &DatabaseConnection, who: &Who, id: Uuid) -> AppResult<l
     model.active = Set(false);
     model.updated_at = Set(crate::db::now());
     let after = model.update(&txn).await?;
+    // Its pending reminders are cancelled on the next run.
+    crate::reminders::next_day::look_again_for_ministry(&txn, after.ministry_id).await?;
     let entry = Entry::changed("removeLiaison", "Liaison", id, &before, &after);
     audit::record(&txn, who, entry).await?;
     txn.commit().await?;

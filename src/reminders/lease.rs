@@ -91,7 +91,7 @@ impl Claim {
 /// The pending status written out as a literal, not bound: the index of pending reminders is
 /// partial, and an engine uses it only for a query that names its condition, `status =
 /// 'PENDING'` (see the migration `m20261129_000011_outbox_pending`).
-const PENDING: &str = "'PENDING'";
+pub(super) const PENDING: &str = "'PENDING'";
 
 /// `status = 'PENDING'`, for the query builder.
 pub(super) fn pending() -> sea_orm::sea_query::SimpleExpr {

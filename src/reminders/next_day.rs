@@ -106,10 +106,21 @@ pub(super) async fn set<C: ConnectionTrait>(
 
 /// Makes planning look at the open actions `scope` selects on its next run, whatever their
 /// next reminder day: their recipients may have changed. `scope` is a condition on `actions`.
+/// Each action gets another generation, so that a planner that read it before does not
+/// overwrite the "look now", and the next run checks its pending reminders.
 async fn look_again<C: ConnectionTrait>(
     db: &C,
     scope: &str,
     values: Vec<sea_orm::Value>,
+) -> AppResult<()> {
+    look_again_as(db, scope, values, "generation + 1").await
+}
+
+async fn look_again_as<C: ConnectionTrait>(
+    db: &C,
+    scope: &str,
+    values: Vec<sea_orm::Value>,
+    generation: &str,
 ) -> AppResult<()> {
     let mut all: Vec<sea_orm::Value> = vec![
         PLAN_NOW.into(),
@@ -118,7 +129,7 @@ async fn look_again<C: ConnectionTrait>(
     ];
     all.extend(values);
     let sql = format!(
-        "UPDATE reminder_days SET next_on = $1, generation = generation + 1 \
+        "UPDATE reminder_days SET next_on = $1, generation = {generation} \
          WHERE action_id IN (SELECT id FROM actions WHERE status NOT IN ($2, $3) AND ({scope}))"
     );
     db.execute_raw(Statement::from_sql_and_values(
@@ -167,7 +178,9 @@ pub(super) async fn look_again_if_policy_changed<C: ConnectionTrait>(
     if stored.as_deref() == Some(policy) {
         return Ok(());
     }
-    look_again(db, "1 = 1", vec![]).await?;
+    // Planning's own transaction, with the new policy: no other change to make way for, and
+    // no reminder made stale (the reminders already planned stay).
+    look_again_as(db, "1 = 1", vec![], "generation").await?;
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         "INSERT INTO planner_state (name, value) VALUES ($1, $2) \

@@ -240,3 +240,72 @@ async fn the_move_of_the_next_days_to_their_own_table_keeps_them_both_ways() {
     // And planning reads them: the action of 13 March is due for its 7-day reminder.
     assert_eq!(run(&app, "2026-03-06").await["planned"], 3);
 }
+
+/// The actions whose pending reminders the next run checks (their generation moved).
+async fn unsettled(app: &TestApp) -> i64 {
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            app.db.get_database_backend(),
+            "SELECT COUNT(*) AS n FROM reminder_days WHERE generation <> settled",
+        ))
+        .await
+        .expect("count");
+    rows[0].try_get::<i64>("", "n").expect("n")
+}
+
+#[tokio::test]
+async fn a_run_checks_the_pending_reminders_of_the_actions_that_changed_only() {
+    let (app, sink) = app_with_sink(&[]).await;
+    let action = one_action(&app).await;
+    let meeting = app.meeting("Rakor 2", "C").await;
+    app.action(&meeting, "Lain", "B", "2026-03-13").await;
+    sink.set_mode(Mode::Temporary);
+    let r = run(&app, "2026-03-06").await;
+    assert_eq!(
+        (r["planned"].clone(), r["sent"].clone()),
+        (json!(3), json!(0))
+    );
+    assert_eq!(
+        unsettled(&app).await,
+        0,
+        "a new action has nothing to cancel"
+    );
+
+    // One of the two closed: only its row is to be checked, and only its reminders go.
+    app.data(
+        "mutation($id: ID!) { changeActionStatus(id: $id, status: DONE) { status } }",
+        json!({ "id": action }),
+    )
+    .await;
+    assert_eq!(unsettled(&app).await, 1);
+    let r = run(&app, "2026-03-07").await;
+    assert_eq!(r["cancelled"], 2);
+    assert_eq!(unsettled(&app).await, 0);
+    let pending = app
+        .data(LIST, json!({ "f": { "status": ["PENDING"] } }))
+        .await;
+    assert_eq!(pending["reminders"]["totalCount"], 1, "{pending}");
+
+    // A reminder made stale under the version before the check per action (the action closed
+    // there, its reminders still pending): the first run after the upgrade checks every
+    // action once.
+    let since = migration::Migrator::migrations()
+        .iter()
+        .rev()
+        .take_while(|m| m.name() != "m20261129_000011_outbox_pending")
+        .count();
+    migration::Migrator::down(&app.db, Some(since as u32))
+        .await
+        .expect("down");
+    app.db
+        .execute_unprepared("UPDATE actions SET status = 'CANCELLED'")
+        .await
+        .expect("closed by the version before");
+    migration::Migrator::up(&app.db, None).await.expect("up");
+    assert_eq!(unsettled(&app).await, 2);
+    let r = run(&app, "2026-03-08").await;
+    assert_eq!(r["cancelled"], 1);
+    assert_eq!(unsettled(&app).await, 0);
+    assert!(sink.received().is_empty());
+}

@@ -241,3 +241,53 @@ async fn dry_runs_save_and_send_nothing_and_only_staff_run_reminders() {
             .all(|r| r["status"] == "SENT")
     );
 }
+
+#[tokio::test]
+async fn a_removed_or_muted_liaison_loses_the_reminders_still_pending() {
+    let (app, sink) = app_with_sink(&[]).await;
+    one_action(&app).await;
+    sink.set_mode(Mode::Temporary);
+    let r = run(&app, "2026-03-06").await;
+    assert_eq!(
+        (r["planned"].clone(), r["sent"].clone()),
+        (json!(2), json!(0))
+    );
+    let liaisons = app
+        .data(
+            r#"{ a: ministry(code: "A") { liaisons { id } } b: ministry(code: "B") { liaisons { id } } }"#,
+            json!({}),
+        )
+        .await;
+    let id_of = |code: &str| liaisons[code]["liaisons"][0]["id"].clone();
+    app.data(
+        "mutation($id: ID!) { removeLiaison(id: $id) { active } }",
+        json!({ "id": id_of("a") }),
+    )
+    .await;
+    let r = run(&app, "2026-03-07").await;
+    assert_eq!(
+        r["cancelled"], 1,
+        "the lead's liaison removed: only their reminder goes"
+    );
+    let pending = app
+        .data(LIST, json!({ "f": { "status": ["PENDING"] } }))
+        .await;
+    assert_eq!(pending["reminders"]["nodes"][0]["email"], "b@b.id");
+    assert_eq!(pending["reminders"]["totalCount"], 1);
+    app.data(
+        "mutation($id: ID!) { updateLiaison(id: $id, input: { receivesReminders: false }) { receivesReminders } }",
+        json!({ "id": id_of("b") }),
+    )
+    .await;
+    sink.set_mode(Mode::Accept);
+    let r = run(&app, "2026-03-08").await;
+    assert_eq!(
+        (r["cancelled"].clone(), r["sent"].clone()),
+        (json!(1), json!(0))
+    );
+    assert!(sink.received().is_empty());
+    let cancelled = app
+        .data(LIST, json!({ "f": { "status": ["CANCELLED"] } }))
+        .await;
+    assert_eq!(cancelled["reminders"]["totalCount"], 2);
+}
