@@ -109,7 +109,7 @@ async fn plan_day(
     now: DateTime<Utc>,
 ) -> anyhow::Result<Planned> {
     let started = Instant::now();
-    let txn = crate::db::begin_write(&service.db).await?;
+    let txn = plan::begin(&service.db).await?;
     plan::cancel_stale(&txn).await?;
     let reminders = plan::plan(&txn, &service.policy, &[], day, now).await?;
     txn.commit().await?;

@@ -137,7 +137,7 @@ impl Reminders {
         dry_run: bool,
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> AppResult<RunReport> {
-        let txn = crate::db::begin_write(&self.db).await?;
+        let txn = plan::begin(&self.db).await?;
         let cancelled = plan::cancel_stale(&txn).await?;
         let planned =
             plan::plan(&txn, &self.policy, &self.remind.escalation_emails, day, now).await?;
