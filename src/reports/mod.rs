@@ -12,6 +12,7 @@ pub mod links;
 pub mod meeting_pages;
 pub mod page;
 pub mod query;
+mod rows;
 pub mod service;
 pub mod state;
 
