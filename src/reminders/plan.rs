@@ -15,7 +15,6 @@ use entity::{
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
     EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Set, Statement,
-    TryInsertResult,
 };
 use uuid::Uuid;
 
@@ -53,10 +52,18 @@ impl From<&liaison::Model> for Recipient {
 /// reminders, a list of 2,000 actions: 80 ms by a scan of the outbox, 22 ms through its key
 /// with the cost at 1.1, the usual value for solid-state disks and cached data). The setting
 /// ends with the transaction.
+///
+/// Planners take turns: on PostgreSQL the transaction holds an advisory lock until it ends,
+/// so a replica that starts planning while another plans waits for it, then finds what it
+/// planned; on SQLite the write transaction itself is exclusive. So no two planners write the
+/// same reminder, and the inserts need no conflict clause.
 pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
     let txn = crate::db::begin_write(db).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
         txn.execute_unprepared("SET LOCAL random_page_cost = 1.1")
+            .await?;
+        // An arbitrary key that names "planning".
+        txn.execute_unprepared("SELECT pg_advisory_xact_lock(7461727)")
             .await?;
     }
     Ok(txn)
@@ -388,8 +395,7 @@ async fn rows_for<C: ConnectionTrait>(
 /// What makes a reminder unique: action, recipient, kind, due date, occurrence.
 type Key = (Uuid, String, ReminderKind, NaiveDate, i32);
 
-/// Drops the rows planned before: one read per page instead of a refused insert per row
-/// (the unique key still guards against another worker planning the same row meanwhile).
+/// Drops the rows planned before: one read per page instead of a refused insert per row.
 async fn without_planned<C: ConnectionTrait>(
     db: &C,
     actions: &[&Due],
@@ -420,25 +426,19 @@ async fn without_planned<C: ConnectionTrait>(
         .collect())
 }
 
-/// Inserts what is new, in chunks the engines accept, skipping what was planned before.
+/// Inserts what is new, in chunks the engines accept. What was planned before is gone from
+/// `rows` already and planners take turns (see [`begin`]); should a reminder be written twice
+/// all the same, the unique key refuses it and the run fails whole, to be done again by the
+/// next one (measured on PostgreSQL by SQL alone: 180,000 rows in 4.1 s without a conflict
+/// clause, 4.8-5.5 s with one).
 async fn insert<C: ConnectionTrait>(db: &C, rows: Vec<reminder::ActiveModel>) -> AppResult<u64> {
     let mut inserted = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
         let chunk: Vec<_> = rows.by_ref().take(500).collect();
-        let result = reminder::Entity::insert_many(chunk)
-            .on_conflict_do_nothing_on([
-                reminder::Column::ActionId,
-                reminder::Column::Email,
-                reminder::Column::Kind,
-                reminder::Column::PlannedFor,
-                reminder::Column::OffsetDays,
-            ])
+        inserted += reminder::Entity::insert_many(chunk)
             .exec_without_returning(db)
             .await?;
-        if let TryInsertResult::Inserted(n) = result {
-            inserted += n;
-        }
     }
     Ok(inserted)
 }

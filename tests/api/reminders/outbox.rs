@@ -180,29 +180,7 @@ async fn a_lease_that_expires_is_taken_over_and_the_late_worker_is_fenced_off() 
 async fn three_workers_deliver_a_thousand_reminders_exactly_once() {
     let (app, sink) = app_with_sink(&[]).await;
     const MINISTRIES: usize = 250;
-    for i in 0..MINISTRIES {
-        let input = tindak::ministries::service::NewMinistry {
-            code: format!("KL{i:03}"),
-            name: format!("Kementerian {i}"),
-            short_name: None,
-            kind: tindak::ministries::service::MinistryKind::Ministry,
-            parent: None,
-        };
-        tindak::ministries::service::create(&app.db, &tindak::actor::Who::cli(), input)
-            .await
-            .expect("ministry");
-        let liaison = tindak::ministries::liaisons::AddLiaisonInput {
-            ministry: tindak::ministries::service::MinistryRef::Code(format!("KL{i:03}")),
-            name: format!("Liaison {i}"),
-            email: format!("liaison{i}@kl.example.go.id"),
-            position: None,
-            language: None,
-            receives_reminders: None,
-        };
-        tindak::ministries::liaisons::add(&app.db, &tindak::actor::Who::cli(), liaison)
-            .await
-            .expect("liaison");
-    }
+    ministries_with_liaisons(&app, MINISTRIES).await;
     let actions: Vec<Value> = (0..1000)
         .map(|i| json!({ "title": format!("Aksi {i}"), "leadMinistry": { "code": format!("KL{:03}", i % MINISTRIES) }, "dueOn": "2026-03-13" }))
         .collect();
@@ -250,4 +228,89 @@ async fn three_workers_deliver_a_thousand_reminders_exactly_once() {
     assert_eq!(items, 1000, "every reminder delivered once");
     let sent = app.data(LIST, json!({ "f": { "status": ["SENT"] } })).await;
     assert_eq!(sent["reminders"]["totalCount"], 1000);
+}
+
+/// Ministries KL000, KL001, … each with one liaison (liaison{i}@kl.example.go.id).
+async fn ministries_with_liaisons(app: &TestApp, n: usize) {
+    for i in 0..n {
+        let input = tindak::ministries::service::NewMinistry {
+            code: format!("KL{i:03}"),
+            name: format!("Kementerian {i}"),
+            short_name: None,
+            kind: tindak::ministries::service::MinistryKind::Ministry,
+            parent: None,
+        };
+        tindak::ministries::service::create(&app.db, &tindak::actor::Who::cli(), input)
+            .await
+            .expect("ministry");
+        let liaison = tindak::ministries::liaisons::AddLiaisonInput {
+            ministry: tindak::ministries::service::MinistryRef::Code(format!("KL{i:03}")),
+            name: format!("Liaison {i}"),
+            email: format!("liaison{i}@kl.example.go.id"),
+            position: None,
+            language: None,
+            receives_reminders: None,
+        };
+        tindak::ministries::liaisons::add(&app.db, &tindak::actor::Who::cli(), liaison)
+            .await
+            .expect("liaison");
+    }
+}
+
+#[tokio::test]
+async fn replicas_running_at_once_plan_and_send_each_reminder_once() {
+    let (app, sink) = app_with_sink(&[]).await;
+    const MINISTRIES: usize = 40;
+    ministries_with_liaisons(&app, MINISTRIES).await;
+    // 400 actions, each led by one ministry and supported by the next: two reminders each
+    // seven days before their date.
+    let actions: Vec<Value> = (0..400)
+        .map(|i| {
+            json!({
+                "title": format!("Aksi {i}"),
+                "leadMinistry": { "code": format!("KL{:03}", i % MINISTRIES) },
+                "supportingMinistries": [{ "code": format!("KL{:03}", (i + 1) % MINISTRIES) }],
+                "dueOn": "2026-03-13"
+            })
+        })
+        .collect();
+    app.data(
+        "mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) { id } }",
+        json!({ "input": { "title": "Rakor besar", "startsAt": "2026-02-02T09:00:00+07:00", "convenedBy": { "code": "KL000" }, "actions": actions } }),
+    )
+    .await;
+    let day = date("2026-03-06");
+    let now = Utc
+        .with_ymd_and_hms(2026, 3, 6, 1, 0, 0)
+        .single()
+        .expect("time");
+    let workers: Vec<Reminders> = (0..3).map(|_| replica(&app, &sink.url())).collect();
+    // A run a week before, with nothing due yet: the actions' days are set and the policy is
+    // recorded, so the three runs below find the same 400 actions due at once.
+    let before = workers[0]
+        .run_at(date("2026-02-27"), now - Duration::days(7), false, &|| false)
+        .await
+        .expect("run a week before");
+    assert_eq!(before.planned, 0);
+    let (a, b, c) = tokio::join!(
+        workers[0].run_at(day, now, false, &|| false),
+        workers[1].run_at(day, now, false, &|| false),
+        workers[2].run_at(day, now, false, &|| false),
+    );
+    let runs = [
+        a.expect("replica 1"),
+        b.expect("replica 2"),
+        c.expect("replica 3"),
+    ];
+    assert_eq!(runs.iter().map(|r| r.planned).sum::<u64>(), 800);
+    assert_eq!(runs.iter().map(|r| r.sent).sum::<u64>(), 800);
+    let all = app.data(LIST, json!({})).await;
+    assert_eq!(all["reminders"]["totalCount"], 800);
+    let mail = sink.received();
+    assert_eq!(mail.len(), MINISTRIES, "one digest per liaison");
+    let items: usize = mail
+        .iter()
+        .map(|m| text(m).matches("\n* Aksi ").count())
+        .sum();
+    assert_eq!(items, 800, "every reminder delivered once");
 }
