@@ -184,16 +184,8 @@ async fn three_workers_deliver_a_thousand_reminders_exactly_once() {
     let actions: Vec<Value> = (0..1000)
         .map(|i| json!({ "title": format!("Aksi {i}"), "leadMinistry": { "code": format!("KL{:03}", i % MINISTRIES) }, "dueOn": "2026-03-13" }))
         .collect();
-    app.data(
-        "mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) { id } }",
-        json!({ "input": { "title": "Rakor besar", "startsAt": "2026-02-02T09:00:00+07:00", "convenedBy": { "code": "KL000" }, "actions": actions } }),
-    )
-    .await;
-    let day = date("2026-03-13");
-    let now = Utc
-        .with_ymd_and_hms(2026, 3, 13, 1, 0, 0)
-        .single()
-        .expect("time");
+    one_meeting(&app, actions).await;
+    let (day, now) = at("2026-03-13");
     let workers: Vec<Reminders> = (0..3).map(|_| replica(&app, &sink.url())).collect();
     let planned = tindak::reminders::plan::plan(&app.db, &workers[0].policy, &[], day, now)
         .await
@@ -228,6 +220,22 @@ async fn three_workers_deliver_a_thousand_reminders_exactly_once() {
     assert_eq!(items, 1000, "every reminder delivered once");
     let sent = app.data(LIST, json!({ "f": { "status": ["SENT"] } })).await;
     assert_eq!(sent["reminders"]["totalCount"], 1000);
+}
+
+/// A meeting convened by KL000 that agreed `actions`.
+async fn one_meeting(app: &TestApp, actions: Vec<Value>) {
+    app.data(
+        "mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) { id } }",
+        json!({ "input": { "title": "Rakor besar", "startsAt": "2026-02-02T09:00:00+07:00", "convenedBy": { "code": "KL000" }, "actions": actions } }),
+    )
+    .await;
+}
+
+/// `day`, and 01:00 UTC on it.
+fn at(day: &str) -> (chrono::NaiveDate, chrono::DateTime<Utc>) {
+    let day = date(day);
+    let now = day.and_hms_opt(1, 0, 0).expect("time").and_utc();
+    (day, now)
 }
 
 /// Ministries KL000, KL001, … each with one liaison (liaison{i}@kl.example.go.id).
@@ -274,21 +282,15 @@ async fn replicas_running_at_once_plan_and_send_each_reminder_once() {
             })
         })
         .collect();
-    app.data(
-        "mutation($input: RecordMeetingInput!) { recordMeeting(input: $input) { id } }",
-        json!({ "input": { "title": "Rakor besar", "startsAt": "2026-02-02T09:00:00+07:00", "convenedBy": { "code": "KL000" }, "actions": actions } }),
-    )
-    .await;
-    let day = date("2026-03-06");
-    let now = Utc
-        .with_ymd_and_hms(2026, 3, 6, 1, 0, 0)
-        .single()
-        .expect("time");
+    one_meeting(&app, actions).await;
+    let (day, now) = at("2026-03-06");
     let workers: Vec<Reminders> = (0..3).map(|_| replica(&app, &sink.url())).collect();
     // A run a week before, with nothing due yet: the actions' days are set and the policy is
     // recorded, so the three runs below find the same 400 actions due at once.
     let before = workers[0]
-        .run_at(date("2026-02-27"), now - Duration::days(7), false, &|| false)
+        .run_at(date("2026-02-27"), now - Duration::days(7), false, &|| {
+            false
+        })
         .await
         .expect("run a week before");
     assert_eq!(before.planned, 0);

@@ -164,6 +164,18 @@ async fn other_reminder_settings_look_at_every_open_action_again() {
 }
 
 /// Each action's day and generation, as `reminder_days` holds them.
+/// Runs the migrations down until `last` is the latest applied.
+async fn down_to(app: &TestApp, last: &str) {
+    let since = migration::Migrator::migrations()
+        .iter()
+        .rev()
+        .take_while(|m| m.name() != last)
+        .count();
+    migration::Migrator::down(&app.db, Some(since as u32))
+        .await
+        .expect("down");
+}
+
 async fn days(app: &TestApp) -> Vec<(Uuid, NaiveDate, i32)> {
     let mut rows: Vec<(Uuid, NaiveDate, i32)> = reminder_day::Entity::find()
         .all(&app.db)
@@ -213,14 +225,7 @@ async fn the_move_of_the_next_days_to_their_own_table_keeps_them_both_ways() {
     assert_eq!(day_of(&fresh), Some((reminder_day::PLAN_NOW, 0)));
 
     // Back to the schema before the move (the days return to `actions`), and forward again.
-    let since = migration::Migrator::migrations()
-        .iter()
-        .rev()
-        .take_while(|m| m.name() != "m20261128_000009_outbox_recipient")
-        .count();
-    migration::Migrator::down(&app.db, Some(since as u32))
-        .await
-        .expect("down");
+    down_to(&app, "m20261128_000009_outbox_recipient").await;
     let on_actions = app
         .db
         .query_all_raw(Statement::from_string(
@@ -290,14 +295,7 @@ async fn a_run_checks_the_pending_reminders_of_the_actions_that_changed_only() {
     // A reminder made stale under the version before the check per action (the action closed
     // there, its reminders still pending): the first run after the upgrade checks every
     // action once.
-    let since = migration::Migrator::migrations()
-        .iter()
-        .rev()
-        .take_while(|m| m.name() != "m20261129_000011_outbox_pending")
-        .count();
-    migration::Migrator::down(&app.db, Some(since as u32))
-        .await
-        .expect("down");
+    down_to(&app, "m20261129_000011_outbox_pending").await;
     app.db
         .execute_unprepared("UPDATE actions SET status = 'CANCELLED'")
         .await
