@@ -3,6 +3,7 @@
 //! downloads and page that carry them.
 
 pub mod arising;
+mod arising_graphql;
 mod asked;
 pub mod calendar;
 pub mod export;
