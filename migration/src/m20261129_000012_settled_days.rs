@@ -3,8 +3,9 @@
 //! closed or rescheduled, a liaison removed or muted) raises the action's generation, so a
 //! run checks the pending reminders of the actions whose generation moved since, found
 //! through a partial index, instead of every pending reminder of the outbox against its
-//! action and liaison (measured at 1,000,000 actions: 12.7 s for a run with nothing new, the
-//! check of two million pending reminders).
+//! action and liaison (at 1,000,000 actions, the check of two million pending reminders was
+//! most of the 12.7 s a run with nothing new took; at 100,000, 0.7-1.1 s on PostgreSQL against
+//! 0.09-0.21 s with the check per changed action).
 //!
 //! The rows already there are marked unsettled, so that the first run after the upgrade
 //! checks them all once, as every run did before.
