@@ -17,4 +17,5 @@ pub mod policy;
 pub mod respond;
 pub mod service;
 pub mod smtp;
+mod stale;
 pub mod worker;
