@@ -17,13 +17,17 @@ use entity::{enums::IssueStatus, issue, meeting};
 use sea_orm::{ColumnTrait, DatabaseConnection, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
+mod bodies;
+
+use bodies::demo_ministries;
+
 use crate::{
     actions::service::{NewAction, Priority},
     issues::service::{MeetingIssue, NewIssue},
     meetings::service::{self as meetings, Attendee, NewMeeting},
     ministries::{
-        liaisons::{self, AddLiaisonInput, Language},
-        service::{self as ministries, MinistryKind, MinistryRef, NewMinistry},
+        liaisons::{self, AddLiaisonInput},
+        service::{self as ministries, MinistryRef, NewMinistry},
     },
 };
 
@@ -53,124 +57,6 @@ impl fmt::Display for Outcome {
             usize::from(self.meeting_added)
         )
     }
-}
-
-struct DemoMinistry {
-    code: &'static str,
-    name: &'static str,
-    short: &'static str,
-    kind: MinistryKind,
-    parent: Option<&'static str>,
-    liaison: Option<(&'static str, &'static str, Language)>,
-}
-
-const fn m(
-    code: &'static str,
-    name: &'static str,
-    short: &'static str,
-    kind: MinistryKind,
-) -> DemoMinistry {
-    DemoMinistry {
-        code,
-        name,
-        short,
-        kind,
-        parent: None,
-        liaison: None,
-    }
-}
-
-fn demo_ministries() -> Vec<DemoMinistry> {
-    use Language::{En, Id};
-    use MinistryKind::*;
-    let with = |mut d: DemoMinistry, name, email, lang| {
-        d.liaison = Some((name, email, lang));
-        d
-    };
-    vec![
-        m(
-            "KEMENKO-POLKAM",
-            "Kementerian Koordinator Bidang Politik dan Keamanan",
-            "Kemenko Polkam",
-            CoordinatingMinistry,
-        ),
-        with(
-            DemoMinistry {
-                parent: Some("KEMENKO-POLKAM"),
-                ..m(
-                    "KEMENKO-POLKAM-KSA",
-                    "Asisten Deputi Koordinasi Kerja Sama Asia",
-                    "Asdep Kerja Sama Asia",
-                    Other,
-                )
-            },
-            "Sekretariat Asdep Kerja Sama Asia",
-            "sekretariat.ksa@polkam.example.go.id",
-            Id,
-        ),
-        with(
-            m("KEMLU", "Kementerian Luar Negeri", "Kemlu", Ministry),
-            "Direktorat Pelindungan WNI",
-            "pwni@kemlu.example.go.id",
-            Id,
-        ),
-        with(
-            m(
-                "KEMENDAGRI",
-                "Kementerian Dalam Negeri",
-                "Kemendagri",
-                Ministry,
-            ),
-            "Ditjen Bina Pemerintahan Desa",
-            "bpd@kemendagri.example.go.id",
-            Id,
-        ),
-        with(
-            m(
-                "KEMENIMIPAS",
-                "Kementerian Imigrasi dan Pemasyarakatan",
-                "Kemenimipas",
-                Ministry,
-            ),
-            "Ditjen Imigrasi",
-            "imigrasi@kemenimipas.example.go.id",
-            Id,
-        ),
-        with(
-            m("KEMENSOS", "Kementerian Sosial", "Kemensos", Ministry),
-            "Ditjen Rehabilitasi Sosial",
-            "rehsos@kemensos.example.go.id",
-            Id,
-        ),
-        with(
-            m(
-                "KEMENPPPA",
-                "Kementerian Pemberdayaan Perempuan dan Perlindungan Anak",
-                "KemenPPPA",
-                Ministry,
-            ),
-            "Deputi Perlindungan Hak Perempuan",
-            "php@kemenpppa.example.go.id",
-            En,
-        ),
-        with(
-            m(
-                "KP2MI",
-                "Kementerian Pelindungan Pekerja Migran Indonesia",
-                "KP2MI",
-                Ministry,
-            ),
-            "Direktorat Pelindungan PMI",
-            "pelindungan@kp2mi.example.go.id",
-            Id,
-        ),
-        m(
-            "GT-TPPO",
-            "Gugus Tugas Pencegahan dan Penanganan Tindak Pidana Perdagangan Orang",
-            "Gugus Tugas TPPO",
-            TaskForce,
-        ),
-    ]
 }
 
 fn date(y: i32, mo: u32, d: u32) -> anyhow::Result<NaiveDate> {

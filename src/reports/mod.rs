@@ -16,6 +16,7 @@ pub mod query;
 mod rows;
 pub mod service;
 pub mod state;
+mod workbook;
 
 use chrono::NaiveDate;
 use entity::enums::{ActionStatus, Priority};
