@@ -1,4 +1,5 @@
 //! Issues identified at meetings.
 
 pub mod graphql;
+mod history;
 pub mod service;
