@@ -1,8 +1,8 @@
 //! Opening the database and bringing its schema up to date.
 
-mod nodelay;
+mod session;
 
-pub use nodelay::nodelay as socket_nodelay;
+pub use session::nodelay as socket_nodelay;
 
 use std::time::Duration;
 
@@ -43,7 +43,7 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
     } else {
-        options.map_sqlx_postgres_pool_opts(nodelay::on_connect);
+        options.map_sqlx_postgres_pool_opts(session::on_connect);
     }
     // The URL may carry a password: it is never logged.
     Database::connect(options)

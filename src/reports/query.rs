@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::enums::ActionStatus;
-use sea_orm::{ConnectionTrait, QueryResult, TryGetable};
+use sea_orm::{ConnectionTrait, DbBackend, QueryResult, TryGetable};
 use uuid::Uuid;
 
 use super::{
@@ -176,23 +176,37 @@ pub async fn counts<C: ConnectionTrait>(
         })
         .join(" UNION ALL ")
     };
-    let counts = groupings(&format!("MIN(f.category) AS label, {aggregates}"), true);
-    let late = groupings("f.late", false);
     sql.push(&with);
-    sql.push(&format!(
-        ", counts AS ({counts}), \
-         late AS ({late}), \
-         ranked AS ( \
-           SELECT l.*, ROW_NUMBER() OVER (PARTITION BY kind, gid, ckey ORDER BY l.late) AS rn, \
-                  COUNT(*) OVER (PARTITION BY kind, gid, ckey) AS cnt \
-             FROM late l), \
-         medians AS ( \
-           SELECT kind, gid, ckey, SUM(late) AS mid_sum, COUNT(*) AS mid_n FROM ranked \
-            WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY kind, gid, ckey) \
-         SELECT c.*, m.mid_sum, m.mid_n FROM counts c LEFT JOIN medians m \
-             ON m.kind = c.kind AND m.gid IS NOT DISTINCT FROM c.gid \
-            AND m.ckey IS NOT DISTINCT FROM c.ckey"
-    ));
+    if sql.backend == DbBackend::Postgres {
+        // The median is an aggregate of each grouping's own (a sort per group); the window
+        // functions below took 1.1 s of 2.8 s over 100,000 actions (README, Performance).
+        let median = "percentile_cont(0.5) WITHIN GROUP (ORDER BY f.late) AS median";
+        let counts = groupings(
+            &format!("MIN(f.category) AS label, {aggregates}, {median}"),
+            true,
+        );
+        sql.push(&format!(" {counts}"));
+    } else {
+        // SQLite has no ordered-set aggregate: the middle one or two of each grouping's
+        // overdue actions, ranked.
+        let counts = groupings(&format!("MIN(f.category) AS label, {aggregates}"), true);
+        let late = groupings("f.late", false);
+        sql.push(&format!(
+            ", counts AS ({counts}), \
+             late AS ({late}), \
+             ranked AS ( \
+               SELECT l.*, ROW_NUMBER() OVER (PARTITION BY kind, gid, ckey ORDER BY l.late) AS rn, \
+                      COUNT(*) OVER (PARTITION BY kind, gid, ckey) AS cnt \
+                 FROM late l), \
+             medians AS ( \
+               SELECT kind, gid, ckey, SUM(late) AS mid_sum, COUNT(*) AS mid_n FROM ranked \
+                WHERE rn = (cnt + 1) / 2 OR rn = (cnt + 2) / 2 GROUP BY kind, gid, ckey) \
+             SELECT c.*, CAST(m.mid_sum AS REAL) / m.mid_n AS median \
+               FROM counts c LEFT JOIN medians m \
+                 ON m.kind = c.kind AND m.gid IS NOT DISTINCT FROM c.gid \
+                AND m.ckey IS NOT DISTINCT FROM c.ckey"
+        ));
+    }
     let rows = db.query_all_raw(sql.statement()).await?;
     let mut out = HashMap::with_capacity(rows.len());
     for row in rows {
@@ -209,7 +223,6 @@ pub async fn counts<C: ConnectionTrait>(
         let n = |c: &str| get::<Option<i64>>(&row, c).map(Option::unwrap_or_default);
         let done = n("done")?;
         let on_time = n("on_time")?;
-        let (mid_sum, mid_n) = (n("mid_sum")?, n("mid_n")?);
         let counts = Counts {
             total: n("total")?,
             open: n("open")?,
@@ -221,7 +234,7 @@ pub async fn counts<C: ConnectionTrait>(
             due_within_7_days: n("soon")?,
             done_on_time: on_time,
             done_late: done - on_time,
-            median_days_overdue: (mid_n > 0).then(|| mid_sum as f64 / mid_n as f64),
+            median_days_overdue: get(&row, "median")?,
         };
         out.insert(group, (counts, get(&row, "label")?));
     }

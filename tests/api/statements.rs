@@ -98,6 +98,17 @@ async fn postgres_connections_send_without_waiting_for_the_servers_ack() {
     );
 }
 
+/// The reports' statements over many actions cost PostgreSQL more to JIT-compile than to run:
+/// the connections turn JIT off for themselves, whatever the server's default (on).
+#[tokio::test]
+async fn postgres_connections_run_without_jit_compilation() {
+    let Some(row) = postgres_row("SELECT current_setting('jit') AS jit").await else {
+        return;
+    };
+    let jit: String = row.try_get("", "jit").expect("a setting");
+    assert_eq!(jit, "off");
+}
+
 /// On PostgreSQL the outbox's pages keep room for the updates a reminder goes through
 /// (claim, outcome), so that they need not touch its indexes.
 #[tokio::test]
