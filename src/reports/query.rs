@@ -1,5 +1,6 @@
-//! The report's statements: every figure is a GROUP BY (and window functions for medians and
-//! the oldest overdue action) over the state of the actions on the day, in the database.
+//! The report's statements: every figure is a GROUP BY (with `percentile_cont` for medians on
+//! PostgreSQL, a ranking on SQLite, and a window function for the oldest overdue action) over
+//! the state of the actions on the day, in the database.
 
 use std::collections::HashMap;
 
@@ -148,7 +149,7 @@ pub async fn counts<C: ConnectionTrait>(
                    AND f.completed_on <= f.due_on THEN 1 ELSE 0 END) AS on_time"
     );
     // Each grouping is a GROUP BY of its own over the day's state (`grouped`), or the rows
-    // of the overdue actions with their group (for the medians, which rank only those).
+    // of the overdue actions with their group (for SQLite's medians, which rank only those).
     let groupings = |columns: &str, grouped: bool| {
         [
             ("'T'", "CAST(NULL AS uuid)", "CAST(NULL AS TEXT)", "", None),
