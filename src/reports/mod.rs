@@ -16,6 +16,7 @@ pub mod query;
 mod rows;
 pub mod service;
 pub mod state;
+mod week;
 mod workbook;
 
 use chrono::NaiveDate;
