@@ -11,6 +11,7 @@ pub mod graphql;
 pub mod http;
 pub mod links;
 pub mod meeting_pages;
+mod minutes;
 pub mod page;
 pub mod query;
 mod rows;
