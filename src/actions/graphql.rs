@@ -125,7 +125,7 @@ impl Action {
         &self,
         ctx: &Context<'_>,
     ) -> Result<Vec<crate::reminders::graphql::Reminder>> {
-        crate::reminders::graphql::of_action(ctx, self.0.id).await
+        Box::pin(crate::reminders::graphql::of_action(ctx, self.0.id)).await
     }
     /// Increases with every change; pass it back as `expectedVersion`.
     async fn version(&self) -> i32 {
@@ -184,11 +184,14 @@ impl ActionUpdate {
     /// The user who wrote the entry (their whole record). ADMIN only, like `users`: the
     /// name stays readable by all in `author`.
     async fn authored_by(&self, ctx: &Context<'_>) -> Result<Option<User>> {
-        authorize(ctx, Operation::ReadUsers).await?;
-        Ok(match self.0.author_id {
-            Some(id) => find_user(db(ctx), id).await?.map(User),
-            None => None,
+        Box::pin(async move {
+            authorize(ctx, Operation::ReadUsers).await?;
+            Ok(match self.0.author_id {
+                Some(id) => find_user(db(ctx), id).await?.map(User),
+                None => None,
+            })
         })
+        .await
     }
     /// When it was written.
     async fn created_at(&self) -> DateTime {

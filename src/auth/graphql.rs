@@ -59,11 +59,14 @@ impl User {
     }
     /// The user's tokens (never the tokens themselves). ADMIN, or the user.
     async fn tokens(&self, ctx: &Context<'_>) -> Result<Vec<ApiToken>> {
-        if who(ctx)?.user_model().map(|u| u.id) != Some(self.0.id) {
-            authorize(ctx, Operation::ReadUsers).await?;
-        }
-        let rows = service::tokens_of(db(ctx), self.0.id).await?;
-        Ok(rows.into_iter().map(ApiToken).collect())
+        Box::pin(async move {
+            if who(ctx)?.user_model().map(|u| u.id) != Some(self.0.id) {
+                authorize(ctx, Operation::ReadUsers).await?;
+            }
+            let rows = service::tokens_of(db(ctx), self.0.id).await?;
+            Ok(rows.into_iter().map(ApiToken).collect())
+        })
+        .await
     }
     /// When the user was created.
     async fn created_at(&self) -> DateTime {

@@ -1,4 +1,11 @@
 //! Schema assembly: the merged query and mutation roots, limits, and shared context helpers.
+//!
+//! **Small field futures.** async-graphql resolves each selected field of an object in a
+//! future of its own, boxed, whose size is that of the largest field of the object's type:
+//! a field that awaits a statement or a whole list (sea-orm's futures run to kilobytes) makes
+//! every field of every row allocate and copy that much. Such fields of the types a page
+//! repeats per row (`Action.reminders`, `Ministry.actions`, `Issue.meetings`, ...) box their
+//! own work, so that the others stay a few hundred bytes (README, Performance).
 
 pub mod documents;
 pub mod enums;

@@ -43,7 +43,7 @@ impl Issue {
     /// Every meeting that took the issue up (where it was raised, then discussed again),
     /// oldest first.
     async fn meetings(&self, ctx: &Context<'_>) -> Result<Vec<Meeting>> {
-        let rows = service::meetings_of(db(ctx), self.0.id).await?;
+        let rows = Box::pin(service::meetings_of(db(ctx), self.0.id)).await?;
         Ok(rows.into_iter().map(Meeting::from).collect())
     }
     /// When the meeting that raised it started.
@@ -55,7 +55,7 @@ impl Issue {
     /// The issue's own timeline: status changes and the meetings that took it up again,
     /// oldest first.
     async fn updates(&self, ctx: &Context<'_>) -> Result<Vec<IssueUpdate>> {
-        let rows = service::updates(db(ctx), self.0.id).await?;
+        let rows = Box::pin(service::updates(db(ctx), self.0.id)).await?;
         Ok(rows.into_iter().map(IssueUpdate).collect())
     }
     /// Increases with every change; pass it back as `expectedVersion`.

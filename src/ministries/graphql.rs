@@ -87,7 +87,7 @@ impl Ministry {
     ) -> Result<Conn<Action>> {
         let mut filter = filter.unwrap_or_default();
         filter.ministry = Some(MinistryRefInput::Id(to_id(self.0.id)));
-        list_actions(ctx, first, after, Some(filter), order_by).await
+        Box::pin(list_actions(ctx, first, after, Some(filter), order_by)).await
     }
     /// When it was registered.
     async fn created_at(&self) -> DateTime {
