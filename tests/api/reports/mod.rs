@@ -34,11 +34,11 @@ pub struct Registry {
     pub m2: String,
 }
 
-const RECORD: &str = r#"mutation($input: RecordMeetingInput!) {
+pub const RECORD: &str = r#"mutation($input: RecordMeetingInput!) {
   recordMeeting(input: $input) { id issues { actions { id title } } }
 }"#;
 
-fn act(title: &str, lead: &str, supporters: &[&str], due: &str) -> Value {
+pub fn act(title: &str, lead: &str, supporters: &[&str], due: &str) -> Value {
     let support: Vec<Value> = supporters.iter().map(|c| json!({ "code": c })).collect();
     json!({ "title": title, "leadMinistry": { "code": lead },
             "supportingMinistries": support, "dueOn": due })
