@@ -77,16 +77,21 @@ fn conditions(sql: &mut Sql, scope: &Scope, tz: Tz) -> String {
 pub(super) fn with_facts(sql: &mut Sql, scope: &Scope, tz: Tz, at: Moment) -> String {
     let end = sql.bind(at.end);
     let day = sql.bind(at.day);
-    let [status, due, completed] = if at.current {
-        [
-            "a.status".into(),
-            "a.due_on".into(),
-            "a.completed_on".into(),
-        ]
-    } else {
-        state::facts(&end, None)
-    };
     let filters = conditions(sql, scope, tz);
+    let from = "FROM actions a JOIN meetings m ON m.id = a.meeting_id \
+                LEFT JOIN issues i ON i.id = a.issue_id";
+    let (timeline, joins, [status, due, completed]) = if at.current {
+        (
+            String::new(),
+            String::new(),
+            ["a.status", "a.due_on", "a.completed_on"].map(String::from),
+        )
+    } else {
+        // A narrowed report reads the timelines of its own actions only.
+        let within = (!filters.is_empty())
+            .then(|| format!("SELECT a.id {from} WHERE m.starts_at < {end}{filters}"));
+        state::latest_facts(&end, within.as_deref())
+    };
     let closed = format!(
         "{}, {}",
         literal(ActionStatus::Done),
@@ -94,12 +99,11 @@ pub(super) fn with_facts(sql: &mut Sql, scope: &Scope, tz: Tz, at: Moment) -> St
     );
     let late = sql.days_between("f.due_on", &day);
     format!(
-        "WITH state AS MATERIALIZED ( \
+        "WITH {timeline}state AS MATERIALIZED ( \
            SELECT a.id, a.lead_ministry_id AS lead, a.meeting_id, m.starts_at, \
                   i.category_key AS ckey, i.category, \
                   {status} AS status, {due} AS due_on, {completed} AS completed_on \
-             FROM actions a JOIN meetings m ON m.id = a.meeting_id \
-             LEFT JOIN issues i ON i.id = a.issue_id \
+             {from}{joins} \
             WHERE m.starts_at < {end}{filters}), \
          facts AS ( \
            SELECT f.*, CASE WHEN f.status NOT IN ({closed}) AND f.due_on < {day} \

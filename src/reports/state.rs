@@ -143,6 +143,38 @@ pub fn facts(end: &str, current: Option<&str>) -> [String; 3] {
     }
 }
 
+/// The three facts of every action at once at the instant `end`, for a day that has ended:
+/// each action's latest status entry and latest new due date before `end`, numbered newest
+/// first in one pass over the timeline, where [`facts`] looks each action up three times
+/// (measured at 100,000 actions on PostgreSQL: 175 ms against 660 ms; README, Performance).
+/// `within`, a subquery of action ids, narrows the timeline read to a report's own actions.
+///
+/// Returns the common table expressions (each followed by a comma), the joins onto `a`, and
+/// the status, due date and completion date.
+pub fn latest_facts(end: &str, within: Option<&str>) -> (String, String, [String; 3]) {
+    let latest = |name: &str, columns: &str, condition: &str| {
+        let within = within.map_or_else(String::new, |ids| format!(" AND u.action_id IN ({ids})"));
+        format!(
+            "{name} AS (SELECT u.action_id, {columns}, ROW_NUMBER() OVER ( \
+               PARTITION BY u.action_id ORDER BY u.created_at DESC, u.id DESC) AS rn \
+               FROM action_updates u \
+              WHERE u.{condition} IS NOT NULL AND u.created_at < {end}{within}), "
+        )
+    };
+    let ctes = latest("latest_status", "u.to_status, u.completed_on", "to_status")
+        + &latest("latest_due", "u.new_due_on", "new_due_on");
+    let joins = " LEFT JOIN latest_status ls ON ls.action_id = a.id AND ls.rn = 1 \
+                  LEFT JOIN latest_due ld ON ld.action_id = a.id AND ld.rn = 1"
+        .to_owned();
+    let open = literal(ActionStatus::Open);
+    let facts = [
+        format!("COALESCE(ls.to_status, {open})"),
+        "COALESCE(ld.new_due_on, a.original_due_on)".to_owned(),
+        "ls.completed_on".to_owned(),
+    ];
+    (ctes, joins, facts)
+}
+
 /// The latest timeline entry of action `alias` before the instant `end`, by anyone.
 pub fn last_entry_at(alias: &str, end: &str) -> String {
     format!(
