@@ -109,6 +109,37 @@ async fn postgres_connections_run_without_jit_compilation() {
     assert_eq!(jit, "off");
 }
 
+/// SQLite is built without its process-wide memory statistics and with a page cache per
+/// connection (`.cargo/config.toml`): both took a process-wide mutex on every allocation and
+/// every page read, which each connection's thread waited on in turn.
+#[tokio::test]
+async fn sqlite_is_built_without_process_wide_locks_on_memory() {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+    let dir = tempfile::tempdir().expect("dir");
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+    let db = tindak::db::connect(&url).await.expect("connect");
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Sqlite,
+            "PRAGMA compile_options",
+        ))
+        .await
+        .expect("compile options");
+    let options: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get_by_index(0).expect("text"))
+        .collect();
+    assert!(
+        options.iter().any(|o| o == "DEFAULT_MEMSTATUS=0"),
+        "{options:?}"
+    );
+    assert!(
+        !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
+        "{options:?}"
+    );
+    assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "{options:?}");
+}
+
 /// On PostgreSQL the outbox's pages keep room for the updates a reminder goes through
 /// (claim, outcome), so that they need not touch its indexes.
 #[tokio::test]
