@@ -137,7 +137,6 @@ async fn sqlite_is_built_without_process_wide_locks_on_memory() {
         !options.iter().any(|o| o == "ENABLE_MEMORY_MANAGEMENT"),
         "{options:?}"
     );
-    assert!(options.iter().any(|o| o == "ENABLE_FTS5"), "{options:?}");
 }
 
 /// On PostgreSQL the outbox's pages keep room for the updates a reminder goes through
