@@ -1,6 +1,6 @@
-//! The report's statements: every figure is a GROUP BY (with `percentile_cont` for medians on
-//! PostgreSQL, a ranking on SQLite, and a window function for the oldest overdue action) over
-//! the state of the actions on the day, in the database.
+//! The report's statements: every figure is a GROUP BY over the state of the actions on the
+//! day, in the database (medians by `percentile_cont` on PostgreSQL and from a histogram of
+//! days overdue on SQLite, the oldest overdue action by a window function).
 
 use std::collections::HashMap;
 

@@ -17,6 +17,7 @@
 
 mod exports;
 mod links;
+mod medians;
 mod page;
 mod query;
 

@@ -9,7 +9,7 @@ use crate::helpers::spawn_app;
 const COUNTS: &str = "total open inProgress blocked done cancelled overdue dueWithin7Days \
                       doneOnTime doneLate onTimeRate medianDaysOverdue";
 
-fn query() -> String {
+pub(super) fn query() -> String {
     format!(
         "query($asOf: Date, $filter: ReportFilter, $weeks: Int) {{
           statusReport(asOf: $asOf, filter: $filter) {{
@@ -41,7 +41,7 @@ fn counts(n: [i64; 10], rate: Option<f64>, median: Option<f64>) -> Value {
     })
 }
 
-fn ministry<'a>(report: &'a Value, code: &str) -> &'a Value {
+pub(super) fn ministry<'a>(report: &'a Value, code: &str) -> &'a Value {
     report["byMinistry"]
         .as_array()
         .expect("byMinistry")
@@ -220,51 +220,6 @@ async fn today_s_report_is_the_current_data() {
         )
         .await;
     assert_eq!(listed["actions"]["totalCount"], r["totals"]["overdue"]);
-}
-
-/// Medians over repeated values: the middle ranks fall inside a run of equal days overdue,
-/// or one on each side of two runs.
-#[tokio::test]
-async fn the_median_counts_each_action_of_a_run_of_equal_days_overdue() {
-    let app = spawn_app().await;
-    for code in ["KEMLU", "KEMENKES"] {
-        app.ministry(code).await;
-    }
-    let today = today();
-    let due = |days: u64| {
-        today
-            .checked_sub_days(chrono::Days::new(days))
-            .expect("a date")
-            .to_string()
-    };
-    // KEMLU leads four actions 10, 10, 10 and 40 days late: ranks 2 and 3 are both 10.
-    // KEMENKES leads four 5, 5, 30 and 30 days late: ranks 2 and 3 are 5 and 30.
-    let actions: Vec<Value> = [("KEMLU", 10), ("KEMLU", 10), ("KEMLU", 10), ("KEMLU", 40)]
-        .into_iter()
-        .chain([
-            ("KEMENKES", 5),
-            ("KEMENKES", 5),
-            ("KEMENKES", 30),
-            ("KEMENKES", 30),
-        ])
-        .map(|(lead, late)| super::act(&format!("{lead} {late}"), lead, &[], &due(late)))
-        .collect();
-    app.data(
-        super::RECORD,
-        json!({ "input": {
-            "title": "Rapat Koordinasi",
-            "startsAt": "2026-01-10T09:00:00+07:00",
-            "convenedBy": { "code": "KEMLU" },
-            "issues": [ { "title": "I", "actions": actions } ]
-        } }),
-    )
-    .await;
-    let r = &app.data(&query(), json!({})).await["statusReport"];
-    assert_eq!(ministry(r, "KEMLU")["asLead"]["medianDaysOverdue"], 10.0);
-    assert_eq!(ministry(r, "KEMENKES")["asLead"]["medianDaysOverdue"], 17.5);
-    // All eight: 5 5 10 10 | 10 30 30 40, ranks 4 and 5 are both 10.
-    assert_eq!(r["totals"]["medianDaysOverdue"], 10.0);
-    assert_eq!(r["totals"]["overdue"], 8);
 }
 
 #[tokio::test]
