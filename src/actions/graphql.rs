@@ -4,7 +4,11 @@ use async_graphql::{Context, ID, Object, Result};
 use chrono::NaiveDate;
 use entity::{action, action_update};
 
-use super::{columns, filter, service};
+use super::{
+    columns, filter,
+    joined::{self, Attached, Joins, Related},
+    service,
+};
 use crate::{
     auth::{graphql::User, policy::Operation, service::find_user},
     error::{AppError, AppResult},
@@ -13,7 +17,7 @@ use crate::{
         enums::{ActionStatus, Priority},
         input::actions::{ActionFilter, ActionOrder, CreateActionInput, UpdateActionInput},
         loaders::{self, IssueKey, MeetingKey, MinistryKey, SupportersOf, UpdatesOf},
-        pagination::{Conn, Page, paginate, paginate_columns},
+        pagination::{Conn, Page, paginate, paginate_rows},
         scalars::{Date, DateTime, parse_id, to_id},
         settings, who,
     },
@@ -22,12 +26,19 @@ use crate::{
     ministries::graphql::Ministry,
 };
 
-/// A follow-up action (tindak lanjut): who leads it, who supports it, and by when.
-pub struct Action(pub action::Model);
+/// A follow-up action (tindak lanjut): who leads it, who supports it, and by when; with its
+/// lead ministry and meeting when the statement that read it joined them.
+pub struct Action(pub action::Model, pub Attached);
 
 impl From<action::Model> for Action {
     fn from(m: action::Model) -> Self {
-        Self(m)
+        Self(m, Attached::default())
+    }
+}
+
+impl From<(action::Model, Attached)> for Action {
+    fn from((m, attached): (action::Model, Attached)) -> Self {
+        Self(m, attached)
     }
 }
 
@@ -54,6 +65,9 @@ impl Action {
     }
     /// The meeting that agreed this action.
     async fn meeting(&self, ctx: &Context<'_>) -> Result<Meeting> {
+        if let Some(m) = &self.1.meeting {
+            return Ok(Meeting(m.clone()));
+        }
         let m = loaders::one(ctx, MeetingKey(self.0.meeting_id)).await?;
         Ok(Meeting(m.ok_or_else(|| AppError::not_found("meeting"))?))
     }
@@ -74,6 +88,9 @@ impl Action {
     }
     /// The ministry responsible for the action.
     async fn lead_ministry(&self, ctx: &Context<'_>) -> Result<Ministry> {
+        if let Some(m) = &self.1.lead {
+            return Ok(Ministry(m.clone()));
+        }
         let m = loaders::one(ctx, MinistryKey(self.0.lead_ministry_id)).await?;
         Ok(Ministry(m.ok_or_else(|| AppError::not_found("ministry"))?))
     }
@@ -211,24 +228,32 @@ pub async fn list_actions(
     let filter = filter.unwrap_or_default().into_domain()?;
     let order = order_by.map(Into::into).unwrap_or_default();
     let select = filter::list_query(db(ctx), filter, order, settings(ctx).today()).await?;
-    let conn: Conn<Action> = match columns::wanted(ctx) {
-        Some(wanted) => paginate_columns(db(ctx), select, page, &wanted, columns::decode).await?,
-        None => paginate(db(ctx), select, page).await?,
+    let (conn, joins): (Conn<Action>, Joins) = match columns::wanted(ctx) {
+        Some(wanted) => {
+            let joins = Joins::wanted(ctx);
+            let mut related = Related::default();
+            let shape = |select| joined::shape(select, &wanted, &joins);
+            let decode = |row: &_| related.decode(row, &wanted, &joins);
+            let conn = paginate_rows(db(ctx), select, page, shape, decode).await?;
+            (conn, joins)
+        }
+        None => (paginate(db(ctx), select, page).await?, Joins::default()),
     };
     let rows: Vec<&action::Model> = conn.edges.iter().map(|e| &e.node.0).collect();
-    prefetch(ctx, &rows).await?;
+    prefetch(ctx, &rows, &joins).await?;
     Ok(conn)
 }
 
 /// Loads what the query selects of a page's actions with one statement per kind of data,
 /// before the per-action resolvers run: they then find it in the request's cache, and the
-/// number of statements is the same for a page of 1 or of 100.
-async fn prefetch(ctx: &Context<'_>, actions: &[&action::Model]) -> AppResult<()> {
+/// number of statements is the same for a page of 1 or of 100. What the page's own statement
+/// read already (`joined`) is not read again.
+async fn prefetch(ctx: &Context<'_>, actions: &[&action::Model], joined: &Joins) -> AppResult<()> {
     let look = ctx.look_ahead();
     let nodes = [look.field("nodes"), look.field("edges").field("node")];
     let wants = |field: &str| nodes.iter().any(|n| n.field(field).exists());
     let mut ministries = Vec::new();
-    if wants("leadMinistry") {
+    if wants("leadMinistry") && joined.lead.is_none() {
         ministries.extend(actions.iter().map(|a| MinistryKey(a.lead_ministry_id)));
     }
     if wants("supportingMinistries") {
@@ -241,7 +266,10 @@ async fn prefetch(ctx: &Context<'_>, actions: &[&action::Model]) -> AppResult<()
     let issues = actions.iter().filter_map(|a| a.issue_id.map(IssueKey));
     tokio::try_join!(
         loaders::prime(ctx, ministries),
-        loaders::prime(ctx, meetings.filter(|_| wants("meeting"))),
+        loaders::prime(
+            ctx,
+            meetings.filter(|_| wants("meeting") && joined.meeting.is_none())
+        ),
         loaders::prime(ctx, issues.filter(|_| wants("issue"))),
     )?;
     Ok(())
@@ -268,7 +296,7 @@ impl ActionQuery {
     async fn action(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Action>> {
         Ok(service::find(db(ctx), parse_id(&id, "id")?)
             .await?
-            .map(Action))
+            .map(Action::from))
     }
 }
 
@@ -281,7 +309,7 @@ impl ActionMutation {
     async fn create_action(&self, ctx: &Context<'_>, input: CreateActionInput) -> Result<Action> {
         let (meeting, issue, action) = input.into_domain()?;
         let a = service::create(db(ctx), who(ctx)?, meeting, issue, action).await?;
-        Ok(Action(a))
+        Ok(Action::from(a))
     }
 
     /// Changes an action. A new `dueOn` keeps `originalDueOn` and is written to the timeline.
@@ -296,7 +324,7 @@ impl ActionMutation {
         let id = parse_id(&id, "id")?;
         let changes = input.into_domain()?;
         let a = service::update(db(ctx), who(ctx)?, id, changes, expected_version).await?;
-        Ok(Action(a))
+        Ok(Action::from(a))
     }
 
     /// Moves an action to another status, with an optional note for the timeline.
@@ -322,7 +350,7 @@ impl ActionMutation {
             today,
         )
         .await?;
-        Ok(Action(a))
+        Ok(Action::from(a))
     }
 
     /// Adds a progress note to an action's timeline. A LIAISON may do this on the actions its

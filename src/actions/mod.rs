@@ -3,6 +3,7 @@
 pub mod columns;
 pub mod filter;
 pub mod graphql;
+pub mod joined;
 pub mod service;
 pub mod supporters;
 pub mod timeline;

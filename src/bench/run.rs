@@ -246,7 +246,7 @@ fn print_split(s: &super::inproc::Split) {
     println!("| --- | --- | --- |");
     let ratio = |d: Duration| d.as_secs_f64() / s.sql.as_secs_f64().max(1e-9);
     println!(
-        "| its three statements by hand-written SQL | {} | 1x |",
+        "| its statement by hand-written SQL | {} | 1x |",
         ms2(s.sql)
     );
     println!(

@@ -12,7 +12,7 @@ use async_graphql::{
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
     ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryResult,
-    QuerySelect, QueryTrait, Select,
+    QuerySelect, Select, sea_query::SelectStatement,
 };
 
 use crate::error::{AppError, AppResult};
@@ -134,36 +134,31 @@ where
     connection(total, rows, page).await
 }
 
-/// Turns a row of some of `E`'s columns (those given, in that order) into a model.
-pub type Decode<E> =
-    fn(&QueryResult, &[<E as EntityTrait>::Column]) -> Result<<E as EntityTrait>::Model, DbErr>;
-
-/// [`paginate`] reading only `columns` of each row, which `decode` turns into a model (by
-/// position, in the order of `columns`).
-pub async fn paginate_columns<E, T>(
+/// [`paginate`] over a statement the caller shapes: `shape` picks the columns of `select`
+/// (and may join other tables to it) and `decode` turns each row into a model, by position.
+/// The offset and the limit are set here; the total counts `select` as it was given.
+pub async fn paginate_rows<E, M, T>(
     db: &DatabaseConnection,
     select: Select<E>,
     page: Page,
-    columns: &[E::Column],
-    decode: Decode<E>,
+    shape: impl FnOnce(Select<E>) -> SelectStatement,
+    mut decode: impl FnMut(&QueryResult) -> Result<M, DbErr>,
 ) -> AppResult<Conn<T>>
 where
     E: EntityTrait,
     E::Model: Sync,
-    T: OutputType + From<E::Model>,
+    M: Send,
+    T: OutputType + From<M>,
 {
     let total = TotalCount::of(db, select.clone());
-    let statement = select
-        .select_only()
-        .columns(columns.iter().copied())
-        .offset(page.offset)
-        .limit(page.limit + 1)
-        .build(db.get_database_backend());
+    let mut statement = shape(select);
+    statement.offset(page.offset).limit(page.limit + 1);
+    let backend = db.get_database_backend();
     let rows = db
-        .query_all_raw(statement)
+        .query_all_raw(backend.build(&statement))
         .await?
         .iter()
-        .map(|row| decode(row, columns))
+        .map(&mut decode)
         .collect::<Result<Vec<_>, _>>()?;
     connection(total, rows, page).await
 }

@@ -81,7 +81,7 @@ impl Issue {
     /// Actions agreed for this issue, by due date.
     async fn actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {
         let rows = loaders::list(ctx, ActionsOfIssue(self.0.id)).await?;
-        Ok(rows.into_iter().map(Action).collect())
+        Ok(rows.into_iter().map(Action::from).collect())
     }
     /// When it was recorded.
     async fn created_at(&self) -> DateTime {

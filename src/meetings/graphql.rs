@@ -101,7 +101,7 @@ impl Meeting {
     /// Every action agreed at the meeting, by due date.
     async fn actions(&self, ctx: &Context<'_>) -> Result<Vec<Action>> {
         let rows = loaders::list(ctx, ActionsOfMeeting(self.0.id)).await?;
-        Ok(rows.into_iter().map(Action).collect())
+        Ok(rows.into_iter().map(Action::from).collect())
     }
     /// Increases with every change; pass it back as `expectedVersion`.
     async fn version(&self) -> i32 {

@@ -43,7 +43,9 @@ impl Reminder {
     /// The action it is about.
     async fn action(&self, ctx: &Context<'_>) -> Result<Action> {
         let a = loaders::one(ctx, ActionKey(self.0.action_id)).await?;
-        Ok(Action(a.ok_or_else(|| AppError::not_found("action"))?))
+        Ok(Action::from(
+            a.ok_or_else(|| AppError::not_found("action"))?,
+        ))
     }
     /// The recipient's address.
     async fn email(&self) -> &str {

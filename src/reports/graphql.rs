@@ -237,7 +237,9 @@ impl ActionOnDate {
     /// The action (as it is now).
     async fn action(&self, ctx: &Context<'_>) -> Result<Action> {
         let a = loaders::one(ctx, ActionKey(self.on.action_id)).await?;
-        Ok(Action(a.ok_or_else(|| AppError::not_found("action"))?))
+        Ok(Action::from(
+            a.ok_or_else(|| AppError::not_found("action"))?,
+        ))
     }
     /// Its status on that date.
     async fn status(&self) -> ActionStatus {
