@@ -37,32 +37,45 @@ fn columns_of(field: &str) -> Option<&'static [Column]> {
     })
 }
 
-/// The columns the nodes of the connection being resolved need (its `nodes` and its
-/// `edges { node }`), the id first; `None` when they need every column.
-pub fn wanted(ctx: &Context<'_>) -> Option<Vec<Column>> {
+/// The fields selected on the nodes of the connection being resolved: under its `nodes` and
+/// under its `edges { node }`.
+pub fn node_fields<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {
     let look = ctx.look_ahead();
-    let mut columns = vec![Column::Id];
     let nodes = look
         .field("nodes")
         .selection_fields()
         .into_iter()
         .chain(look.field("edges").field("node").selection_fields());
+    let mut fields = Vec::new();
     for node in nodes {
-        for field in node.selection_set() {
-            add(&mut columns, &field)?;
+        fields.extend(node.selection_set());
+    }
+    fields
+}
+
+/// The columns nodes with these selected fields need (see [`node_fields`]), the id first;
+/// `None` when they need every column.
+pub fn wanted(fields: &[SelectionField<'_>]) -> Option<Vec<Column>> {
+    needed(fields.iter().copied(), Column::Id, columns_of)
+}
+
+/// The columns `fields` read by `columns_of`, each once, `first` first; `None` when one of
+/// the fields is not listed there.
+pub fn needed<'a, C: Copy>(
+    fields: impl IntoIterator<Item = SelectionField<'a>>,
+    first: C,
+    columns_of: fn(&str) -> Option<&'static [C]>,
+) -> Option<Vec<C>> {
+    let mut columns = vec![first];
+    for field in fields {
+        for column in columns_of(field.name())? {
+            let same = |c: &C| std::mem::discriminant(c) == std::mem::discriminant(column);
+            if !columns.iter().any(same) {
+                columns.push(*column);
+            }
         }
     }
     Some(columns)
-}
-
-fn add(columns: &mut Vec<Column>, field: &SelectionField<'_>) -> Option<()> {
-    for column in columns_of(field.name())? {
-        let same = |c: &Column| std::mem::discriminant(c) == std::mem::discriminant(column);
-        if !columns.iter().any(same) {
-            columns.push(*column);
-        }
-    }
-    Some(())
 }
 
 /// An action with only `columns` read from `row` (in that order, by position); the other

@@ -1,6 +1,6 @@
 //! GraphQL types and resolvers for actions and their timeline.
 
-use async_graphql::{Context, ID, Object, Result};
+use async_graphql::{Context, ID, Object, Result, SelectionField};
 use chrono::NaiveDate;
 use entity::{action, action_update};
 
@@ -228,9 +228,10 @@ pub async fn list_actions(
     let filter = filter.unwrap_or_default().into_domain()?;
     let order = order_by.map(Into::into).unwrap_or_default();
     let select = filter::list_query(db(ctx), filter, order, settings(ctx).today()).await?;
-    let (conn, joins): (Conn<Action>, Joins) = match columns::wanted(ctx) {
+    let fields = columns::node_fields(ctx);
+    let (conn, joins): (Conn<Action>, Joins) = match columns::wanted(&fields) {
         Some(wanted) => {
-            let joins = Joins::wanted(ctx);
+            let joins = Joins::wanted(&fields);
             let mut related = Related::default();
             let shape = |select| joined::shape(select, &wanted, &joins);
             let decode = |row: &_| related.decode(row, &wanted, &joins);
@@ -240,7 +241,7 @@ pub async fn list_actions(
         None => (paginate(db(ctx), select, page).await?, Joins::default()),
     };
     let rows: Vec<&action::Model> = conn.edges.iter().map(|e| &e.node.0).collect();
-    prefetch(ctx, &rows, &joins).await?;
+    prefetch(ctx, &rows, &fields, &joins).await?;
     Ok(conn)
 }
 
@@ -248,10 +249,13 @@ pub async fn list_actions(
 /// before the per-action resolvers run: they then find it in the request's cache, and the
 /// number of statements is the same for a page of 1 or of 100. What the page's own statement
 /// read already (`joined`) is not read again.
-async fn prefetch(ctx: &Context<'_>, actions: &[&action::Model], joined: &Joins) -> AppResult<()> {
-    let look = ctx.look_ahead();
-    let nodes = [look.field("nodes"), look.field("edges").field("node")];
-    let wants = |field: &str| nodes.iter().any(|n| n.field(field).exists());
+async fn prefetch(
+    ctx: &Context<'_>,
+    actions: &[&action::Model],
+    fields: &[SelectionField<'_>],
+    joined: &Joins,
+) -> AppResult<()> {
+    let wants = |name: &str| fields.iter().any(|f| f.name() == name);
     let mut ministries = Vec::new();
     if wants("leadMinistry") && joined.lead.is_none() {
         ministries.extend(actions.iter().map(|a| MinistryKey(a.lead_ministry_id)));

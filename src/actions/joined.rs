@@ -10,7 +10,7 @@
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::{Context, SelectionField};
+use async_graphql::SelectionField;
 use entity::{
     action, meeting,
     ministry::{self, Column as M},
@@ -32,52 +32,28 @@ pub struct Joins {
 }
 
 impl Joins {
-    /// What the nodes of the connection being resolved select (`nodes` or `edges { node }`).
-    pub fn wanted(ctx: &Context<'_>) -> Self {
-        let look = ctx.look_ahead();
-        let nodes: Vec<SelectionField<'_>> = look
-            .field("nodes")
-            .selection_fields()
-            .into_iter()
-            .chain(look.field("edges").field("node").selection_fields())
-            .collect();
-        let fields = |name: &str| -> Vec<SelectionField<'_>> {
-            nodes
-                .iter()
-                .flat_map(|node| node.selection_set())
-                .filter(|f| f.name() == name)
-                .collect()
-        };
+    /// What nodes with these selected fields read of their ministry and meeting (see
+    /// [`columns::node_fields`]).
+    pub fn wanted(fields: &[SelectionField<'_>]) -> Self {
         Self {
-            lead: needed(&fields("leadMinistry"), M::Id, ministry_columns),
-            meeting: needed(&fields("meeting"), meeting::Column::Id, meeting_columns),
+            lead: joined(fields, "leadMinistry", M::Id, ministry_columns),
+            meeting: joined(fields, "meeting", meeting::Column::Id, meeting_columns),
         }
     }
 }
 
-/// The columns the selections of a joined record need, its id first; every column when a
-/// selected field is not known here; `None` when it is not selected.
-fn needed<C: Copy + Iterable>(
-    selections: &[SelectionField<'_>],
+/// The columns the selections of the record named `name` need, its id first; every column
+/// when a selected field is not known here; `None` when it is not selected.
+fn joined<C: Copy + Iterable>(
+    fields: &[SelectionField<'_>],
+    name: &str,
     id: C,
     columns_of: fn(&str) -> Option<&'static [C]>,
 ) -> Option<Vec<C>> {
-    if selections.is_empty() {
-        return None;
-    }
-    let mut columns = vec![id];
-    for field in selections.iter().flat_map(|s| s.selection_set()) {
-        let Some(more) = columns_of(field.name()) else {
-            return Some(C::iter().collect());
-        };
-        for column in more {
-            let same = |c: &C| std::mem::discriminant(c) == std::mem::discriminant(column);
-            if !columns.iter().any(same) {
-                columns.push(*column);
-            }
-        }
-    }
-    Some(columns)
+    let mut selections = fields.iter().filter(|f| f.name() == name).peekable();
+    selections.peek()?;
+    let inner = selections.flat_map(|s| s.selection_set());
+    Some(columns::needed(inner, id, columns_of).unwrap_or_else(|| C::iter().collect()))
 }
 
 /// The columns each field of `Ministry` reads; `None` for a field not listed here.
