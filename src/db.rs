@@ -86,6 +86,12 @@ pub fn param(backend: sea_orm::DbBackend, n: usize) -> String {
     }
 }
 
+/// A PostgreSQL array parameter of `values` (each of type `ty`), for statements that send
+/// a column's values for many rows at once and `unnest` them in the server.
+pub fn array(ty: sea_orm::sea_query::ArrayType, values: Vec<sea_orm::Value>) -> sea_orm::Value {
+    sea_orm::Value::Array(ty, Some(Box::new(values)))
+}
+
 /// Which way a list is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {

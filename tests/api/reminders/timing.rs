@@ -91,6 +91,46 @@ async fn each_timing_rule_at_its_boundary_days() {
         .find(|m| m.to == ["b@b.id"])
         .expect("the supporter");
     assert!(subject(&english).starts_with("[Tindak] Follow-up reminder"));
+    // Who each reminder is for, as planning wrote it: a liaison with their name and record,
+    // an escalation address of the settings with neither.
+    let list = app
+        .data(
+            "{ reminders(first: 100) { nodes { email kind role language recipientName liaisonId offsetDays plannedFor } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = list["reminders"]["nodes"].as_array().expect("nodes");
+    let of = |email: &str, kind: &str, offset: i64| {
+        nodes
+            .iter()
+            .find(|n| n["email"] == email && n["kind"] == kind && n["offsetDays"] == offset)
+            .unwrap_or_else(|| panic!("a {kind} reminder to {email}"))
+            .clone()
+    };
+    let leader = of("pimpinan@polkam.example.go.id", "ESCALATION", 14);
+    assert_eq!(leader["recipientName"], Value::Null);
+    assert_eq!(leader["liaisonId"], Value::Null);
+    assert_eq!(
+        (leader["role"].clone(), leader["language"].clone()),
+        (json!("ESCALATION"), json!("ID"))
+    );
+    let supporter = of("b@b.id", "OVERDUE", 14);
+    assert_eq!(supporter["recipientName"], "B");
+    assert!(supporter["liaisonId"].is_string(), "{supporter}");
+    assert_eq!(
+        (
+            supporter["role"].clone(),
+            supporter["language"].clone(),
+            supporter["plannedFor"].clone(),
+            supporter["offsetDays"].clone()
+        ),
+        (
+            json!("SUPPORT"),
+            json!("EN"),
+            json!("2026-03-13"),
+            json!(14)
+        )
+    );
 }
 
 #[tokio::test]
