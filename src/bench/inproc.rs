@@ -1,14 +1,17 @@
 //! The nested page inside the process, one request after another, with no HTTP: the
 //! statement the server runs for it written by hand, then the same page through the GraphQL
-//! schema as the server runs it (parsing, validation and execution). What lies
+//! schema as the server runs it (validation and execution of the parsed query, which the
+//! server keeps by its text), and the same query
+//! against async-graphql alone, over the same rows in memory (see [`super::bare`]). What lies
 //! between the statements and the execution is the share of async-graphql, the DataLoader and
-//! sea-orm's row decoding.
+//! the row decoding; the third way says how much of it is async-graphql's own.
 
 use std::{
     sync::Arc,
     time::{Duration, Instant},
 };
 
+use async_graphql::parser::types::ExecutableDocument;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 use uuid::Uuid;
 
@@ -19,14 +22,31 @@ use crate::{
     graphql::{TindakSchema, loaders::new_loader},
 };
 
-/// Mean time per request of each way.
+/// Mean time per request of each way: wall-clock time, and the benchmark process's CPU time
+/// (all its threads; the database server's own work is not in it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Split {
     pub rounds: u32,
+    pub cpu: Ways,
     /// The page, its lead ministries and its meetings by hand-written SQL (one statement).
     pub sql: Duration,
     /// `schema.execute` of the page query.
     pub graphql: Duration,
+    /// The same query against async-graphql alone, the rows in memory.
+    pub bare: Duration,
+}
+
+/// CPU time per request of each way.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ways {
+    pub sql: Duration,
+    pub graphql: Duration,
+    pub bare: Duration,
+}
+
+/// This process's CPU time so far.
+fn cpu() -> Duration {
+    super::load::cpu_time(std::process::id()).unwrap_or_default()
 }
 
 /// The page as the server reads it: the columns its fields need of the actions, of their lead
@@ -46,10 +66,16 @@ async fn by_sql(db: &DatabaseConnection) -> anyhow::Result<usize> {
     Ok(page.len())
 }
 
-async fn by_graphql(schema: &TindakSchema, db: &DatabaseConnection) -> anyhow::Result<()> {
-    let request = async_graphql::Request::new(PAGE_QUERY)
+/// The page through Tindak's schema, its query parsed beforehand as the server keeps it.
+async fn by_graphql(
+    schema: &TindakSchema,
+    db: &DatabaseConnection,
+    doc: &ExecutableDocument,
+) -> anyhow::Result<()> {
+    let mut request = async_graphql::Request::new(PAGE_QUERY)
         .data(new_loader(db.clone()))
         .data(Who::cli());
+    request.set_parsed_query(doc.clone());
     let response = schema.execute(request).await;
     anyhow::ensure!(
         response.errors.is_empty(),
@@ -79,9 +105,17 @@ pub async fn run(
         reminders,
         Arc::default(),
     );
-    // Warm both, and check that they answer.
-    by_sql(db).await?;
-    by_graphql(&schema, db).await?;
+    let bare = super::bare::Bare::load(db).await?;
+    // Parsed once, as the server keeps the documents of the queries it is sent.
+    let doc = async_graphql::parser::parse_query(PAGE_QUERY)?;
+    // Warm the three, and check that they answer the same page.
+    let rows = by_sql(db).await?;
+    by_graphql(&schema, db, &doc).await?;
+    let nodes = bare.count(&doc).await?;
+    anyhow::ensure!(
+        nodes == rows.min(100),
+        "async-graphql alone returned {nodes} actions, the statement {rows} rows"
+    );
     let mut split = Split {
         rounds,
         ..Split::default()
@@ -90,23 +124,37 @@ pub async fn run(
     let mut done = 0;
     while done < rounds {
         let n = BLOCK.min(rounds - done);
-        let t = Instant::now();
+        let (t, c) = (Instant::now(), cpu());
         for _ in 0..n {
             by_sql(db).await?;
         }
         split.sql += t.elapsed();
-        let t = Instant::now();
+        split.cpu.sql += cpu().saturating_sub(c);
+        let (t, c) = (Instant::now(), cpu());
         for _ in 0..n {
-            by_graphql(&schema, db).await?;
+            by_graphql(&schema, db, &doc).await?;
         }
         split.graphql += t.elapsed();
+        split.cpu.graphql += cpu().saturating_sub(c);
+        let (t, c) = (Instant::now(), cpu());
+        for _ in 0..n {
+            bare.execute(&doc).await?;
+        }
+        split.bare += t.elapsed();
+        split.cpu.bare += cpu().saturating_sub(c);
         done += n;
     }
     let _ = std::fs::remove_dir_all(&dir);
     let per = |d: Duration| d / rounds.max(1);
     Ok(Split {
         rounds,
+        cpu: Ways {
+            sql: per(split.cpu.sql),
+            graphql: per(split.cpu.graphql),
+            bare: per(split.cpu.bare),
+        },
         sql: per(split.sql),
         graphql: per(split.graphql),
+        bare: per(split.bare),
     })
 }

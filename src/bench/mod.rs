@@ -1,5 +1,6 @@
 //! Benchmarks and the data they run on.
 
+mod bare;
 mod inproc;
 mod load;
 pub mod reminders;

@@ -179,6 +179,15 @@ pub async fn run(
         [entity::reminder_day::PLAN_NOW.into()],
     ))
     .await?;
+    if backend == sea_orm::DbBackend::Postgres {
+        // Each run leaves some 600,000 dead row versions in the outbox (its inserts, and the
+        // claim and the outcome of every reminder). Autovacuum would clear them between runs;
+        // on a server where it is off, every run would start slower than the last.
+        for table in ["reminders", "reminder_days"] {
+            db.execute_unprepared(&format!("VACUUM ANALYZE {table}"))
+                .await?;
+        }
+    }
 
     let sink = Sink::start().await?;
     // The mail folder and key file of a file transport, which this run does not use.

@@ -1,6 +1,11 @@
 //! Delivery: claim a recipient's due reminders (see [`super::lease`]), send them as one
 //! digest, and record the outcome.
 
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Instant,
+};
+
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{enums::ReminderStatus, reminder};
 use futures_util::{FutureExt, future::join_all};
@@ -82,6 +87,41 @@ pub async fn depth<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<
     })
 }
 
+/// Where a delivery run spent its time (logged at debug level), summed over the digests sent
+/// side by side: claiming the rows, loading what the digests show, building the emails,
+/// sending them (with the encoding of their bodies), recording the outcomes.
+#[derive(Default)]
+struct Spent {
+    claim: AtomicU64,
+    load: AtomicU64,
+    build: AtomicU64,
+    send: AtomicU64,
+    record: AtomicU64,
+}
+
+impl Spent {
+    /// Adds the time since `started` to `phase`, and starts the next phase's clock.
+    fn add(phase: &AtomicU64, started: &mut Instant) {
+        let micros = u64::try_from(started.elapsed().as_micros()).unwrap_or(u64::MAX);
+        phase.fetch_add(micros, Ordering::Relaxed);
+        *started = Instant::now();
+    }
+
+    fn log(&self, delivered: &Delivered) {
+        let ms = |phase: &AtomicU64| phase.load(Ordering::Relaxed) / 1000;
+        tracing::debug!(
+            emails = delivered.emails,
+            reminders = delivered.sent,
+            claim_ms = ms(&self.claim),
+            load_ms = ms(&self.load),
+            build_ms = ms(&self.build),
+            send_ms = ms(&self.send),
+            record_ms = ms(&self.record),
+            "delivery: where the time went"
+        );
+    }
+}
+
 impl Courier<'_> {
     /// Sends the claimed rows as one digest and records the outcome (as of `now`).
     pub async fn deliver(
@@ -90,7 +130,7 @@ impl Courier<'_> {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> AppResult<Delivered> {
-        self.deliver_at(claim, today, &Clock::starting_at(now))
+        self.deliver_at(claim, today, &Clock::starting_at(now), &Spent::default())
             .await
     }
 
@@ -99,16 +139,19 @@ impl Courier<'_> {
         claim: &Claim,
         today: NaiveDate,
         clock: &Clock,
+        spent: &Spent,
     ) -> AppResult<Delivered> {
         let Some(first) = claim.rows.first() else {
             return Ok(Delivered::default());
         };
+        let mut started = Instant::now();
         let message_id = format!("<{}@tindak>", first.id);
         let Some(digest) =
             load::digest(self.db, &self.links, &claim.rows, today, clock.now()).await?
         else {
             return Ok(Delivered::default());
         };
+        Spent::add(&spent.load, &mut started);
         // Building the digest took time: send only while the lease is still ours. While
         // most of it is left, no other worker can have taken a row (it skips leases that
         // have not ended), and asking would cost an update of every row.
@@ -120,6 +163,7 @@ impl Courier<'_> {
         }
         let outcome = match digest.message(self.mail_from, &message_id, clock.now()) {
             Ok(message) => {
+                Spent::add(&spent.build, &mut started);
                 tokio::select! {
                     sent = self.mailer.send(message) => sent,
                     () = self.heartbeat(claim, clock) => {
@@ -130,8 +174,10 @@ impl Courier<'_> {
             }
             Err(e) => Err(SendError::Permanent(e)),
         };
+        Spent::add(&spent.send, &mut started);
         let now = clock.now();
         let out = self.record(claim, &outcome, &message_id, now).await?;
+        Spent::add(&spent.record, &mut started);
         match &outcome {
             Ok(()) => failures::mark_reported(self.db, &digest.undelivered, now).await?,
             Err(SendError::Transient(error)) => {
@@ -213,12 +259,15 @@ impl Courier<'_> {
         email: &str,
         today: NaiveDate,
         clock: &Clock,
+        spent: &Spent,
     ) -> AppResult<Option<Delivered>> {
+        let mut started = Instant::now();
         let claim = self.claim_at(email, clock).await?;
+        Spent::add(&spent.claim, &mut started);
         if claim.rows.is_empty() {
             return Ok(None);
         }
-        let delivery = std::panic::AssertUnwindSafe(self.deliver_at(&claim, today, clock));
+        let delivery = std::panic::AssertUnwindSafe(self.deliver_at(&claim, today, clock, spent));
         match delivery.catch_unwind().await {
             Ok(result) => result.map(Some),
             Err(panic) => {
@@ -244,6 +293,7 @@ impl Courier<'_> {
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> AppResult<Delivered> {
         let clock = Clock::starting_at(now);
+        let spent = Spent::default();
         let mut total = Delivered::default();
         loop {
             let emails = self.recipients(clock.now(), 20).await?;
@@ -260,7 +310,7 @@ impl Courier<'_> {
                 let results = join_all(
                     batch
                         .iter()
-                        .map(|email| self.claim_and_deliver(email, today, &clock)),
+                        .map(|email| self.claim_and_deliver(email, today, &clock, &spent)),
                 )
                 .await;
                 for result in results {
@@ -273,6 +323,7 @@ impl Courier<'_> {
                 break;
             }
         }
+        spent.log(&total);
         Ok(total)
     }
 }
