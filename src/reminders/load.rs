@@ -100,18 +100,43 @@ struct Facts {
 /// The actions `ids` with the names around them and their latest timeline entry, in two
 /// statements whatever their number: one for the actions, their meeting, issue, lead
 /// ministry and latest entry, one for their supporting ministries. (The latest entry is
-/// joined by its action first: joined by its id alone, PostgreSQL hashes every entry of the
+/// looked up by its action first: joined by its id alone, PostgreSQL hashes every entry of the
 /// registry for each digest — 45 ms instead of 5 ms for 500 actions of 100,000.)
+///
+/// On PostgreSQL the ids go as one array, so that both statements keep one text and their
+/// prepared plans (a list of 470 parameters was planned anew for every digest: 4 ms of
+/// planning and 14-19 ms of execution for the actions, against 0.5 ms and 5-7 ms with the
+/// array and the latest entry joined laterally, measured on the benchmark's data).
 async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Facts>> {
     if ids.is_empty() {
         return Ok(vec![]);
     }
     let backend = db.get_database_backend();
-    let list = (1..=ids.len())
-        .map(|n| crate::db::param(backend, n))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let values = || ids.iter().map(|id| sea_orm::Value::from(*id));
+    let (among, latest, values) = if backend == sea_orm::DbBackend::Postgres {
+        let array = crate::db::array(
+            sea_orm::sea_query::ArrayType::Uuid,
+            ids.iter().map(|id| sea_orm::Value::from(*id)).collect(),
+        );
+        (
+            "= ANY($1)".to_owned(),
+            "LEFT JOIN LATERAL (SELECT u2.created_at, u2.note, u2.to_status \
+               FROM action_updates u2 WHERE u2.action_id = a.id \
+               ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1) u ON TRUE",
+            vec![array],
+        )
+    } else {
+        let list = (1..=ids.len())
+            .map(|n| crate::db::param(backend, n))
+            .collect::<Vec<_>>()
+            .join(", ");
+        (
+            format!("IN ({list})"),
+            "LEFT JOIN action_updates u ON u.action_id = a.id AND u.id = ( \
+               SELECT u2.id FROM action_updates u2 WHERE u2.action_id = a.id \
+               ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1)",
+            ids.iter().map(|id| sea_orm::Value::from(*id)).collect(),
+        )
+    };
     let sql = format!(
         "SELECT a.id, a.title, a.due_on, m.title AS meeting, i.title AS issue, \
            COALESCE(l.short_name, l.name) AS lead, \
@@ -120,22 +145,20 @@ async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Facts>
          JOIN meetings m ON m.id = a.meeting_id \
          JOIN ministries l ON l.id = a.lead_ministry_id \
          LEFT JOIN issues i ON i.id = a.issue_id \
-         LEFT JOIN action_updates u ON u.action_id = a.id AND u.id = ( \
-           SELECT u2.id FROM action_updates u2 WHERE u2.action_id = a.id \
-            ORDER BY u2.created_at DESC, u2.id DESC LIMIT 1) \
-         WHERE a.id IN ({list})"
+         {latest} \
+         WHERE a.id {among}"
     );
     let rows = db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values()))
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values.clone()))
         .await?;
     let sql = format!(
         "SELECT s.action_id, COALESCE(mi.short_name, mi.name) AS name \
          FROM action_supporters s JOIN ministries mi ON mi.id = s.ministry_id \
-         WHERE s.action_id IN ({list}) ORDER BY s.action_id, s.position"
+         WHERE s.action_id {among} ORDER BY s.action_id, s.position"
     );
     let mut supporters: HashMap<Uuid, Vec<String>> = HashMap::new();
     for row in db
-        .query_all_raw(Statement::from_sql_and_values(backend, sql, values()))
+        .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?
     {
         supporters

@@ -94,3 +94,31 @@ async fn demo_data_gets_one_digest_per_liaison_in_their_language() {
             .all(|n| n["messageId"].is_string() && n["attempts"] == 1)
     );
 }
+
+#[tokio::test]
+async fn a_digest_shows_the_supporters_and_the_latest_update() {
+    let (app, sink) = app_with_sink(&[]).await;
+    let action = one_action(&app).await;
+    for note in ["catatan pertama", "catatan kedua"] {
+        app.data(
+            "mutation($a: ID!, $n: String!) { addActionUpdate(actionId: $a, note: $n) { id } }",
+            json!({ "a": action, "n": note }),
+        )
+        .await;
+    }
+    let r = run(&app, "2026-03-06").await;
+    assert_eq!(r["emails"], 2, "{r}");
+    let lead = sink
+        .received()
+        .into_iter()
+        .find(|m| m.to == ["a@a.id"])
+        .expect("the lead's liaison");
+    let body = text(&lead);
+    assert!(body.contains("Pendukung: Kementerian B"), "{body}");
+    let today = chrono::Utc::now().date_naive();
+    assert!(
+        body.contains(&format!("Pembaruan terakhir: {today}: catatan kedua")),
+        "{body}"
+    );
+    assert!(!body.contains("catatan pertama"), "only the latest update");
+}
