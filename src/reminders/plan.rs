@@ -139,13 +139,13 @@ pub async fn plan<C: ConnectionTrait>(
             extra: &extra,
             conveners: &conveners.0,
         };
-        let rows = rows_for(db, policy, &people, &within, day, now).await?;
+        let rows = rows_for(db, policy, &people, &within, day).await?;
         spent.read += started.elapsed();
         let started = Instant::now();
         let rows = without_planned(db, &within, rows).await?;
         spent.existing += started.elapsed();
         let started = Instant::now();
-        planned += insert(db, rows).await?;
+        planned += insert(db, rows, now).await?;
         spent.insert += started.elapsed();
         let started = Instant::now();
         super::next_day::set(db, policy, &actions, day).await?;
@@ -246,8 +246,7 @@ async fn rows_for<C: ConnectionTrait>(
     people: &People<'_>,
     actions: &[&Due],
     day: NaiveDate,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<(Key, reminder::ActiveModel)>> {
+) -> AppResult<Vec<(Key, NewReminder)>> {
     let mut supporters: HashMap<Uuid, Vec<Uuid>> = HashMap::new();
     let rows: Vec<(Uuid, Uuid)> = action_supporter::Entity::find()
         .select_only()
@@ -300,28 +299,17 @@ async fn rows_for<C: ConnectionTrait>(
                 let key = (a.id, email.clone(), kind, a.due_on, offset);
                 rows.push((
                     key,
-                    reminder::ActiveModel {
-                        id: Set(Uuid::now_v7()),
-                        action_id: Set(a.id),
-                        liaison_id: Set(r.liaison_id),
-                        email: Set(email),
-                        recipient_name: Set(r.name.clone()),
-                        language: Set(r.language),
-                        role: Set(role),
-                        kind: Set(kind),
-                        planned_for: Set(a.due_on),
-                        offset_days: Set(offset),
-                        status: Set(ReminderStatus::Pending),
-                        attempts: Set(0),
-                        next_attempt_at: Set(now),
-                        lease_owner: Set(None),
-                        lease_until: Set(None),
-                        last_error: Set(None),
-                        message_id: Set(None),
-                        sent_at: Set(None),
-                        reported_at: Set(None),
-                        created_at: Set(now),
-                        updated_at: Set(now),
+                    NewReminder {
+                        id: Uuid::now_v7(),
+                        action_id: a.id,
+                        liaison_id: r.liaison_id,
+                        email,
+                        name: r.name.clone(),
+                        language: r.language,
+                        role,
+                        kind,
+                        planned_for: a.due_on,
+                        offset_days: offset,
                     },
                 ));
             }
@@ -337,8 +325,8 @@ type Key = (Uuid, String, ReminderKind, NaiveDate, i32);
 async fn without_planned<C: ConnectionTrait>(
     db: &C,
     actions: &[&Due],
-    rows: Vec<(Key, reminder::ActiveModel)>,
-) -> AppResult<Vec<reminder::ActiveModel>> {
+    rows: Vec<(Key, NewReminder)>,
+) -> AppResult<Vec<NewReminder>> {
     if rows.is_empty() {
         return Ok(vec![]);
     }
@@ -364,22 +352,70 @@ async fn without_planned<C: ConnectionTrait>(
         .collect())
 }
 
-/// Inserts what is new. What was planned before is gone from `rows` already and planners
-/// take turns (see [`begin`]); should a reminder be written twice all the same, the unique key
-/// refuses it and the run fails whole, to be done again by the next one (measured on
-/// PostgreSQL by SQL alone: 180,000 rows in 4.1 s without a conflict clause, 4.8-5.5 s with
-/// one).
-async fn insert<C: ConnectionTrait>(db: &C, rows: Vec<reminder::ActiveModel>) -> AppResult<u64> {
+/// A reminder planning writes: what differs from one to the next (the rest is the same for
+/// every new reminder: pending, no attempt yet, due at once).
+#[derive(Debug, Clone)]
+struct NewReminder {
+    id: Uuid,
+    action_id: Uuid,
+    liaison_id: Option<Uuid>,
+    email: String,
+    name: Option<String>,
+    language: Language,
+    role: RecipientRole,
+    kind: ReminderKind,
+    planned_for: NaiveDate,
+    offset_days: i32,
+}
+
+impl NewReminder {
+    fn into_model(self, now: DateTime<Utc>) -> reminder::ActiveModel {
+        reminder::ActiveModel {
+            id: Set(self.id),
+            action_id: Set(self.action_id),
+            liaison_id: Set(self.liaison_id),
+            email: Set(self.email),
+            recipient_name: Set(self.name),
+            language: Set(self.language),
+            role: Set(self.role),
+            kind: Set(self.kind),
+            planned_for: Set(self.planned_for),
+            offset_days: Set(self.offset_days),
+            status: Set(ReminderStatus::Pending),
+            attempts: Set(0),
+            next_attempt_at: Set(now),
+            lease_owner: Set(None),
+            lease_until: Set(None),
+            last_error: Set(None),
+            message_id: Set(None),
+            sent_at: Set(None),
+            reported_at: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+    }
+}
+
+/// Inserts what is new, due at `now`. What was planned before is gone from `rows` already
+/// and planners take turns (see [`begin`]); should a reminder be written twice all the same,
+/// the unique key refuses it and the run fails whole, to be done again by the next one
+/// (measured on PostgreSQL by SQL alone: 180,000 rows in 4.1 s without a conflict clause,
+/// 4.8-5.5 s with one).
+async fn insert<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<NewReminder>,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
     if rows.is_empty() {
         return Ok(0);
     }
     if db.get_database_backend() == DbBackend::Postgres {
-        return insert_arrays(db, &rows).await;
+        return insert_arrays(db, &rows, now).await;
     }
     let mut inserted = 0;
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        let chunk: Vec<_> = rows.by_ref().take(500).map(|r| r.into_model(now)).collect();
         inserted += reminder::Entity::insert_many(chunk)
             .exec_without_returning(db)
             .await?;
@@ -390,89 +426,33 @@ async fn insert<C: ConnectionTrait>(db: &C, rows: Vec<reminder::ActiveModel>) ->
 /// On PostgreSQL, a page's new reminders in one statement: one array per column that differs
 /// from row to row, unnested by the server, instead of a parameter per column of each row
 /// (21 of them, in chunks of 500 rows). The columns every new reminder shares are written
-/// once. An absent liaison or name is marked in an array of its own (arrays of text and of
-/// ids carry no NULL here).
+/// once. An absent liaison or name is marked in an array of its own (the arrays carry no
+/// NULL here).
 async fn insert_arrays<C: ConnectionTrait>(
     db: &C,
-    rows: &[reminder::ActiveModel],
+    rows: &[NewReminder],
+    now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    use sea_orm::{ActiveValue, Value, sea_query::ArrayType};
-    fn set<T: Clone + Into<Value>>(v: &ActiveValue<T>) -> Option<T> {
-        match v {
-            ActiveValue::Set(x) | ActiveValue::Unchanged(x) => Some(x.clone()),
-            ActiveValue::NotSet => None,
-        }
-    }
-    let n = rows.len();
-    let mut ids = Vec::with_capacity(n);
-    let mut actions = Vec::with_capacity(n);
-    let mut liaisons = Vec::with_capacity(n);
-    let mut has_liaison = Vec::with_capacity(n);
-    let mut emails = Vec::with_capacity(n);
-    let mut names = Vec::with_capacity(n);
-    let mut has_name = Vec::with_capacity(n);
-    let mut languages = Vec::with_capacity(n);
-    let mut roles = Vec::with_capacity(n);
-    let mut kinds = Vec::with_capacity(n);
-    let mut planned_for = Vec::with_capacity(n);
-    let mut offsets = Vec::with_capacity(n);
-    let mut now = None;
-    for r in rows {
-        let (
-            Some(id),
-            Some(action),
-            Some(email),
-            Some(planned),
-            Some(offset),
-            Some(at),
-            Some(language),
-            Some(role),
-            Some(kind),
-        ) = (
-            set(&r.id),
-            set(&r.action_id),
-            set(&r.email),
-            set(&r.planned_for),
-            set(&r.offset_days),
-            set(&r.next_attempt_at),
-            set(&r.language),
-            set(&r.role),
-            set(&r.kind),
-        )
-        else {
-            return Err(anyhow::anyhow!("a planned reminder lacks a column").into());
-        };
-        now = Some(at);
-        let liaison = set(&r.liaison_id).flatten();
-        let name = set(&r.recipient_name).flatten();
-        ids.push(Value::from(id));
-        actions.push(Value::from(action));
-        has_liaison.push(Value::from(liaison.is_some()));
-        liaisons.push(Value::from(liaison.unwrap_or_default()));
-        emails.push(Value::from(email));
-        has_name.push(Value::from(name.is_some()));
-        names.push(Value::from(name.unwrap_or_default()));
-        languages.push(Value::from(language.to_value()));
-        roles.push(Value::from(role.to_value()));
-        kinds.push(Value::from(kind.to_value()));
-        planned_for.push(Value::from(planned));
-        offsets.push(Value::from(offset));
-    }
-    use crate::db::array;
+    use sea_orm::{Value, sea_query::ArrayType};
+    let column = |ty: ArrayType, value: fn(&NewReminder) -> Value| {
+        crate::db::array(ty, rows.iter().map(value).collect())
+    };
     let values = vec![
-        array(ArrayType::Uuid, ids),
-        array(ArrayType::Uuid, actions),
-        array(ArrayType::Uuid, liaisons),
-        array(ArrayType::Bool, has_liaison),
-        array(ArrayType::String, emails),
-        array(ArrayType::String, names),
-        array(ArrayType::Bool, has_name),
-        array(ArrayType::String, languages),
-        array(ArrayType::String, roles),
-        array(ArrayType::String, kinds),
-        array(ArrayType::ChronoDate, planned_for),
-        array(ArrayType::Int, offsets),
-        Value::from(now),
+        column(ArrayType::Uuid, |r| r.id.into()),
+        column(ArrayType::Uuid, |r| r.action_id.into()),
+        column(ArrayType::Uuid, |r| r.liaison_id.unwrap_or_default().into()),
+        column(ArrayType::Bool, |r| r.liaison_id.is_some().into()),
+        column(ArrayType::String, |r| r.email.clone().into()),
+        column(ArrayType::String, |r| {
+            r.name.clone().unwrap_or_default().into()
+        }),
+        column(ArrayType::Bool, |r| r.name.is_some().into()),
+        column(ArrayType::String, |r| r.language.to_value().into()),
+        column(ArrayType::String, |r| r.role.to_value().into()),
+        column(ArrayType::String, |r| r.kind.to_value().into()),
+        column(ArrayType::ChronoDate, |r| r.planned_for.into()),
+        column(ArrayType::Int, |r| r.offset_days.into()),
+        now.into(),
         ReminderStatus::Pending.to_value().into(),
     ];
     let sql = "INSERT INTO reminders (id, action_id, liaison_id, email, recipient_name, \
