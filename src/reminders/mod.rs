@@ -19,3 +19,4 @@ pub mod service;
 pub mod smtp;
 mod stale;
 pub mod worker;
+mod write;
