@@ -22,12 +22,18 @@ use crate::{
     graphql::{TindakSchema, loaders::new_loader},
 };
 
-/// Mean time per request of each way: wall-clock time, and the benchmark process's CPU time
-/// (all its threads; the database server's own work is not in it).
+/// Mean time per request of each way, in wall-clock time and in the benchmark process's CPU
+/// time (all its threads; the database server's own work is not in it).
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Split {
     pub rounds: u32,
+    pub wall: Ways,
     pub cpu: Ways,
+}
+
+/// A time per request of each way.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ways {
     /// The page, its lead ministries and its meetings by hand-written SQL (one statement).
     pub sql: Duration,
     /// `schema.execute` of the page query.
@@ -36,12 +42,15 @@ pub struct Split {
     pub bare: Duration,
 }
 
-/// CPU time per request of each way.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Ways {
-    pub sql: Duration,
-    pub graphql: Duration,
-    pub bare: Duration,
+impl Ways {
+    fn per(self, rounds: u32) -> Self {
+        let per = |d: Duration| d / rounds.max(1);
+        Self {
+            sql: per(self.sql),
+            graphql: per(self.graphql),
+            bare: per(self.bare),
+        }
+    }
 }
 
 /// This process's CPU time so far.
@@ -128,33 +137,26 @@ pub async fn run(
         for _ in 0..n {
             by_sql(db).await?;
         }
-        split.sql += t.elapsed();
+        split.wall.sql += t.elapsed();
         split.cpu.sql += cpu().saturating_sub(c);
         let (t, c) = (Instant::now(), cpu());
         for _ in 0..n {
             by_graphql(&schema, db, &doc).await?;
         }
-        split.graphql += t.elapsed();
+        split.wall.graphql += t.elapsed();
         split.cpu.graphql += cpu().saturating_sub(c);
         let (t, c) = (Instant::now(), cpu());
         for _ in 0..n {
             bare.execute(&doc).await?;
         }
-        split.bare += t.elapsed();
+        split.wall.bare += t.elapsed();
         split.cpu.bare += cpu().saturating_sub(c);
         done += n;
     }
     let _ = std::fs::remove_dir_all(&dir);
-    let per = |d: Duration| d / rounds.max(1);
     Ok(Split {
         rounds,
-        cpu: Ways {
-            sql: per(split.cpu.sql),
-            graphql: per(split.cpu.graphql),
-            bare: per(split.cpu.bare),
-        },
-        sql: per(split.sql),
-        graphql: per(split.graphql),
-        bare: per(split.bare),
+        wall: split.wall.per(rounds),
+        cpu: split.cpu.per(rounds),
     })
 }

@@ -249,20 +249,20 @@ fn print_split(s: &super::inproc::Split) {
         println!(
             "| {what} | {} | {:.1}x | {} | {:.1}x |",
             ms2(wall),
-            ratio(wall, s.sql),
+            ratio(wall, s.wall.sql),
             ms2(cpu),
             ratio(cpu, s.cpu.sql)
         );
     };
-    line("its statement by hand-written SQL", s.sql, s.cpu.sql);
+    line("its statement by hand-written SQL", s.wall.sql, s.cpu.sql);
     line(
         "the GraphQL execution (validate, resolve)",
-        s.graphql,
+        s.wall.graphql,
         s.cpu.graphql,
     );
     line(
         "async-graphql alone: the same query, the rows in memory",
-        s.bare,
+        s.wall.bare,
         s.cpu.bare,
     );
 }
