@@ -8,7 +8,7 @@
 //! not decoded twice. The joins use aliases of their own, so a filter that reads the same
 //! tables is not disturbed.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
 use async_graphql::SelectionField;
 use entity::{
@@ -140,11 +140,12 @@ pub struct Attached {
 }
 
 /// The ministries and meetings of a page met so far while its rows are decoded: each is
-/// decoded once and shared by the actions that name it.
+/// decoded once and shared by the actions that name it. (Looked up by id twice a row, with
+/// a fast hash rather than the standard SipHash, which keys no one outside chooses here.)
 #[derive(Default)]
 pub struct Related {
-    ministries: HashMap<Uuid, Arc<ministry::Model>>,
-    meetings: HashMap<Uuid, Arc<meeting::Model>>,
+    ministries: foldhash::HashMap<Uuid, Arc<ministry::Model>>,
+    meetings: foldhash::HashMap<Uuid, Arc<meeting::Model>>,
 }
 
 impl Related {

@@ -7,7 +7,7 @@ use std::{future::Future, pin::Pin, sync::Arc};
 
 use async_graphql::{
     Object, OutputType,
-    connection::{Connection, Edge},
+    connection::{Connection, CursorType, Edge},
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use sea_orm::{
@@ -50,6 +50,24 @@ impl Page {
             return Err(beyond());
         }
         Ok(Self { offset, limit })
+    }
+}
+
+/// An item's place in its list, written out as an opaque cursor only when a client selects
+/// `cursor`, `startCursor` or `endCursor`: a page that does not ask for them (most lists)
+/// formats nothing per row.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Position(pub u64);
+
+impl CursorType for Position {
+    type Error = AppError;
+
+    fn decode_cursor(s: &str) -> Result<Self, Self::Error> {
+        decode_cursor(s).map(Self)
+    }
+
+    fn encode_cursor(&self) -> String {
+        encode_cursor(self.0)
     }
 }
 
@@ -112,7 +130,7 @@ impl TotalCount {
     }
 }
 
-pub type Conn<T> = Connection<String, T, TotalCount>;
+pub type Conn<T> = Connection<Position, T, TotalCount>;
 
 /// Fetches one page of `select` (which must already be ordered) and wraps it as a connection.
 pub async fn paginate<E, T>(
@@ -177,7 +195,7 @@ where
     conn.edges.extend(
         rows.into_iter()
             .enumerate()
-            .map(|(i, row)| Edge::new(encode_cursor(page.offset + i as u64), T::from(row))),
+            .map(|(i, row)| Edge::new(Position(page.offset + i as u64), T::from(row))),
     );
     Ok(conn)
 }

@@ -21,12 +21,16 @@ fn db_err(e: Arc<DbErr>) -> AppError {
 }
 
 /// Loads one value through the request's loader.
+///
+/// The loader's future is boxed here, so that the resolvers that await this one stay small:
+/// async-graphql boxes each selected field's future at the size of its type's largest field,
+/// and copies it for every field of every row of a page (README, Performance).
 pub async fn one<K>(ctx: &Context<'_>, key: K) -> AppResult<Option<<Db as Loader<K>>::Value>>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     Db: Loader<K, Error = Arc<DbErr>>,
 {
-    loader(ctx).load_one(key).await.map_err(db_err)
+    Box::pin(loader(ctx).load_one(key)).await.map_err(db_err)
 }
 
 /// Loads the list behind a key; a key with nothing behind it yields an empty list.
@@ -39,13 +43,16 @@ where
     Ok(one(ctx, key).await?.unwrap_or_default())
 }
 
-/// Loads many values by key, keeping the order of `keys` and skipping missing ones.
+/// Loads many values by key, keeping the order of `keys` and skipping missing ones (the
+/// loader's future boxed, as in [`one`]).
 pub async fn many<K>(ctx: &Context<'_>, keys: Vec<K>) -> AppResult<Vec<<Db as Loader<K>>::Value>>
 where
     K: Send + Sync + Hash + Eq + Clone + 'static,
     Db: Loader<K, Error = Arc<DbErr>>,
 {
-    let mut found = loader(ctx).load_many(keys.clone()).await.map_err(db_err)?;
+    let mut found = Box::pin(loader(ctx).load_many(keys.clone()))
+        .await
+        .map_err(db_err)?;
     Ok(keys.iter().filter_map(|k| found.remove(k)).collect())
 }
 
