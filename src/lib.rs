@@ -15,6 +15,7 @@ pub mod graphql;
 pub mod home;
 pub mod issues;
 pub mod meetings;
+pub mod memory;
 pub mod metrics;
 pub mod ministries;
 pub mod pages;

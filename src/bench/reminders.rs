@@ -54,6 +54,9 @@ pub struct Figures {
     /// The day after: what comes due that day.
     pub next_day: Planned,
     pub next_day_sent: Sent,
+    /// This process's resident memory after the runs, then once the memory they freed is
+    /// given back as the worker does after a run (KiB; Linux only).
+    pub resident: Option<(u64, u64)>,
 }
 
 /// Generated meetings are titled so (see [`super::seed`]).
@@ -201,6 +204,10 @@ pub async fn run(
     let next_day = plan_day(&service, next, crate::db::now()).await?;
     let next_day_sent = deliver(&service, &sink, next).await?;
     let _ = std::fs::remove_dir_all(&dir);
+    let resident = || super::load::memory(std::process::id()).map(|(_, now)| now);
+    let kept = resident();
+    crate::memory::release_freed();
+    let resident = kept.zip(resident());
     Ok(Figures {
         open_actions,
         liaisons,
@@ -209,5 +216,6 @@ pub async fn run(
         backlog_sent,
         next_day,
         next_day_sent,
+        resident,
     })
 }

@@ -292,4 +292,11 @@ fn print_reminders(f: &reminders::Figures, day: chrono::NaiveDate) {
     sent("backlog", &f.backlog_sent);
     planned("the next day", &f.next_day);
     sent("the next day", &f.next_day_sent);
+    if let Some((kept, returned)) = f.resident {
+        println!(
+            "resident memory after the runs: {} MiB; {} MiB once the freed memory is given back",
+            kept / 1024,
+            returned / 1024
+        );
+    }
 }

@@ -220,6 +220,9 @@ impl Reminders {
                     self.health.completed();
                     if report != RunReport::default() {
                         tracing::info!(%run_id, "reminders: {report}");
+                        // What the run read, planned and sent is freed: give it back rather
+                        // than keep it resident until the next run.
+                        crate::memory::release_freed();
                     }
                 }
                 Ok(Err(err)) => {
