@@ -204,10 +204,10 @@ pub async fn run(
     let next_day = plan_day(&service, next, crate::db::now()).await?;
     let next_day_sent = deliver(&service, &sink, next).await?;
     let _ = std::fs::remove_dir_all(&dir);
-    let resident = || super::load::memory(std::process::id()).map(|(_, now)| now);
-    let kept = resident();
+    let rss = || super::load::memory(std::process::id()).map(|(_, now)| now);
+    let kept = rss();
     crate::memory::release_freed();
-    let resident = kept.zip(resident());
+    let resident = kept.zip(rss());
     Ok(Figures {
         open_actions,
         liaisons,
