@@ -88,7 +88,11 @@ pub fn param(backend: sea_orm::DbBackend, n: usize) -> String {
 
 /// A PostgreSQL array parameter of `values` (each of type `ty`), for statements that send
 /// a column's values for many rows at once and `unnest` them in the server.
-pub fn array(ty: sea_orm::sea_query::ArrayType, values: Vec<sea_orm::Value>) -> sea_orm::Value {
+pub fn array<V: Into<sea_orm::Value>>(
+    ty: sea_orm::sea_query::ArrayType,
+    values: impl IntoIterator<Item = V>,
+) -> sea_orm::Value {
+    let values = values.into_iter().map(Into::into).collect();
     sea_orm::Value::Array(ty, Some(Box::new(values)))
 }
 

@@ -113,10 +113,7 @@ async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid]) -> AppResult<Vec<Facts>
     }
     let backend = db.get_database_backend();
     let (among, latest, values) = if backend == sea_orm::DbBackend::Postgres {
-        let array = crate::db::array(
-            sea_orm::sea_query::ArrayType::Uuid,
-            ids.iter().map(|id| sea_orm::Value::from(*id)).collect(),
-        );
+        let array = crate::db::array(sea_orm::sea_query::ArrayType::Uuid, ids.iter().copied());
         (
             "= ANY($1)".to_owned(),
             "LEFT JOIN LATERAL (SELECT u2.created_at, u2.note, u2.to_status \

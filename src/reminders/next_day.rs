@@ -99,22 +99,13 @@ async fn set_arrays<C: ConnectionTrait>(
     day: NaiveDate,
 ) -> AppResult<()> {
     use crate::db::array;
-    use sea_orm::{Value, sea_query::ArrayType};
+    use sea_orm::sea_query::ArrayType;
     let values = vec![
-        array(
-            ArrayType::Uuid,
-            actions.iter().map(|a| Value::from(a.id)).collect(),
-        ),
-        array(
-            ArrayType::Int,
-            actions.iter().map(|a| Value::from(a.generation)).collect(),
-        ),
+        array(ArrayType::Uuid, actions.iter().map(|a| a.id)),
+        array(ArrayType::Int, actions.iter().map(|a| a.generation)),
         array(
             ArrayType::ChronoDate,
-            actions
-                .iter()
-                .map(|a| Value::from(policy.next_change(a.due_on, day)))
-                .collect(),
+            actions.iter().map(|a| policy.next_change(a.due_on, day)),
         ),
     ];
     db.execute_raw(Statement::from_sql_and_values(

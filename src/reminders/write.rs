@@ -94,7 +94,7 @@ async fn insert_arrays<C: ConnectionTrait>(
 ) -> AppResult<u64> {
     use sea_orm::{Value, sea_query::ArrayType};
     let column = |ty: ArrayType, value: fn(&NewReminder) -> Value| {
-        crate::db::array(ty, rows.iter().map(value).collect())
+        crate::db::array(ty, rows.iter().map(value))
     };
     let values = vec![
         column(ArrayType::Uuid, |r| r.id.into()),
