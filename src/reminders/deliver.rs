@@ -146,8 +146,14 @@ impl Courier<'_> {
         };
         let mut started = Instant::now();
         let message_id = format!("<{}@tindak>", first.id);
-        let Some(digest) =
-            load::digest(self.db, &self.links, &claim.rows, today, clock.now()).await?
+        let Some(digest) = load::digest(
+            self.db,
+            &self.links,
+            &claim.rows,
+            (today, self.timezone),
+            clock.now(),
+        )
+        .await?
         else {
             return Ok(Delivered::default());
         };

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use chrono::NaiveDate;
-use entity::enums::{Language, RecipientRole};
+use entity::enums::{ActionStatus, Language, RecipientRole};
 use uuid::Uuid;
 
 use crate::words::{self, Words, indented, one_line, one_text};
@@ -21,8 +21,17 @@ pub struct Item {
     pub due_on: NaiveDate,
     pub role: RecipientRole,
     pub escalated: bool,
-    pub last_update: Option<String>,
+    pub last_update: Option<LastUpdate>,
     pub link: Option<String>,
+}
+
+/// An action's latest timeline entry: the day it was written (in the settings' time zone)
+/// and its note, else the status it moved the action to.
+#[derive(Debug, Clone)]
+pub struct LastUpdate {
+    pub on: NaiveDate,
+    pub note: Option<String>,
+    pub status: Option<ActionStatus>,
 }
 
 /// A reminder that could not be delivered, reported in escalations.
@@ -177,7 +186,16 @@ impl Digest {
         };
         out.push((w.due, due));
         if let Some(update) = &item.last_update {
-            out.push((w.last_update, update.clone()));
+            let day = w.date(update.on);
+            let said = match (update.note.as_deref().map(str::trim), update.status) {
+                (Some(note), _) if !note.is_empty() => Some(note),
+                (_, Some(status)) => Some(w.status(status)),
+                _ => None,
+            };
+            out.push((
+                w.last_update,
+                said.map_or_else(|| day.clone(), |said| format!("{day}: {said}")),
+            ));
         }
         out
     }
@@ -343,8 +361,11 @@ mod tests {
         let mut d = digest(Language::Id);
         d.items[1].title =
             "Telat\n* Palsu [untuk ditindaklanjuti]\r  Laporkan kemajuan: http://evil".into();
-        d.items[1].last_update =
-            Some("2026-02-01: catatan\r\n\n  Laporkan kemajuan: http://evil\rlagi".into());
+        d.items[1].last_update = Some(LastUpdate {
+            on: NaiveDate::from_ymd_opt(2026, 2, 1).expect("a date"),
+            note: Some("catatan\r\n\n  Laporkan kemajuan: http://evil\rlagi".into()),
+            status: None,
+        });
         let text = d.text();
         for line in text.lines() {
             assert!(!line.starts_with("* Palsu"), "{line:?}");

@@ -64,6 +64,8 @@ pub struct Courier<'a> {
     pub lease: Duration,
     pub max_attempts: i32,
     pub worker: &'a str,
+    /// The settings' time zone: the days a digest shows are its days.
+    pub timezone: chrono_tz::Tz,
     /// On SQLite, the writes of side-by-side deliveries take turns here: the engine has one
     /// writer, and waiting in its busy handler is far slower than waiting in line.
     pub write_turn: Option<&'a tokio::sync::Mutex<()>>,

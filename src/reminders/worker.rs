@@ -112,6 +112,7 @@ impl Reminders {
             lease: Duration::seconds(self.remind.remind_lease_secs),
             max_attempts: self.remind.remind_max_attempts,
             worker: &self.worker,
+            timezone: self.settings.timezone,
             write_turn: (self.db.get_database_backend() == sea_orm::DbBackend::Sqlite)
                 .then_some(&self.write_turn),
         }

@@ -106,6 +106,10 @@ async fn a_digest_shows_the_supporters_and_the_latest_update() {
         )
         .await;
     }
+    // Written at 03:00 in Jakarta on 6 March, still 5 March in UTC: the digest names the
+    // day of the settings' time zone, as every other page does.
+    written_at(&app, "catatan pertama", "2026-03-05T10:00:00Z").await;
+    written_at(&app, "catatan kedua", "2026-03-05T20:00:00Z").await;
     let r = run(&app, "2026-03-06").await;
     assert_eq!(r["emails"], 2, "{r}");
     let lead = sink
@@ -115,10 +119,52 @@ async fn a_digest_shows_the_supporters_and_the_latest_update() {
         .expect("the lead's liaison");
     let body = text(&lead);
     assert!(body.contains("Pendukung: Kementerian B"), "{body}");
-    let today = chrono::Utc::now().date_naive();
     assert!(
-        body.contains(&format!("Pembaruan terakhir: {today}: catatan kedua")),
+        body.contains("Pembaruan terakhir: 6 Maret 2026: catatan kedua"),
         "{body}"
     );
     assert!(!body.contains("catatan pertama"), "only the latest update");
+}
+
+#[tokio::test]
+async fn a_status_change_without_a_note_is_named_in_the_readers_language() {
+    let (app, sink) = app_with_sink(&[]).await;
+    let action = one_action(&app).await;
+    app.data(
+        "mutation($a: ID!) { changeActionStatus(id: $a, status: IN_PROGRESS) { id } }",
+        json!({ "a": action }),
+    )
+    .await;
+    run(&app, "2026-03-06").await;
+    let lead = sink
+        .received()
+        .into_iter()
+        .find(|m| m.to == ["a@a.id"])
+        .expect("the lead's liaison");
+    let body = text(&lead);
+    let line = body
+        .lines()
+        .find(|l| l.contains("Pembaruan terakhir: "))
+        .unwrap_or_else(|| panic!("a latest update: {body}"));
+    assert!(line.ends_with(": Sedang berjalan"), "{line}");
+    assert!(
+        !body.contains("IN_PROGRESS"),
+        "no code in the email: {body}"
+    );
+}
+
+/// Dates the timeline entry with `note` at `at` (an RFC 3339 instant).
+async fn written_at(app: &TestApp, note: &str, at: &str) {
+    use entity::action_update;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+    let at = chrono::DateTime::parse_from_rfc3339(at)
+        .expect("an instant")
+        .with_timezone(&chrono::Utc);
+    let done = action_update::Entity::update_many()
+        .col_expr(action_update::Column::CreatedAt, Expr::value(at))
+        .filter(action_update::Column::Note.eq(note))
+        .exec(&app.db)
+        .await
+        .expect("dated");
+    assert_eq!(done.rows_affected, 1);
 }
