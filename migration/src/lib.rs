@@ -15,6 +15,7 @@ mod m20261128_000009_outbox_recipient;
 mod m20261129_000010_reminder_days;
 mod m20261129_000011_outbox_pending;
 mod m20261129_000012_settled_days;
+mod m20261129_000013_outbox_failed;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000010_reminder_days::Migration),
             Box::new(m20261129_000011_outbox_pending::Migration),
             Box::new(m20261129_000012_settled_days::Migration),
+            Box::new(m20261129_000013_outbox_failed::Migration),
         ]
     }
 }

@@ -36,7 +36,7 @@ pub async fn undelivered<C: ConnectionTrait>(
         return Ok(vec![]);
     }
     let mut query = reminder::Entity::find()
-        .filter(reminder::Column::Status.eq(ReminderStatus::Failed))
+        .filter(super::lease::status_in(&[ReminderStatus::Failed]))
         .filter(reminder::Column::ReportedAt.is_null());
     let everything = escalations.iter().any(|r| r.liaison_id.is_none());
     if !everything {

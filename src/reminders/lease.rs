@@ -8,10 +8,10 @@
 //! worker that finds its lease lost sends nothing more from that claim.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::reminder;
+use entity::{enums::ReminderStatus, reminder};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
+    EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
     sea_query::{Expr, ExprTrait, LockBehavior, LockType},
 };
 use uuid::Uuid;
@@ -98,6 +98,18 @@ pub(super) const PENDING: &str = "'PENDING'";
 /// `status = 'PENDING'`, for the query builder.
 pub(super) fn pending() -> sea_orm::sea_query::SimpleExpr {
     Expr::col((reminder::Entity, reminder::Column::Status)).eq(Expr::cust(PENDING))
+}
+
+/// `status = 'X'`, or `status IN ('X', 'Y')`, with the statuses written out as literals for
+/// the same reason as [`PENDING`] (the failures have a partial index too, see the migration
+/// `m20261129_000013_outbox_failed`). They are the enum's own codes, never a user's text.
+pub(crate) fn status_in(statuses: &[ReminderStatus]) -> sea_orm::sea_query::SimpleExpr {
+    let column = Expr::col((reminder::Entity, reminder::Column::Status));
+    let literal = |s: &ReminderStatus| Expr::cust(format!("'{}'", s.to_value()));
+    match statuses {
+        [one] => column.eq(literal(one)),
+        many => column.is_in(many.iter().map(literal)),
+    }
 }
 
 pub(super) fn due_now(now: DateTime<Utc>) -> Condition {

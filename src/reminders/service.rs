@@ -36,7 +36,7 @@ pub async fn list_query<C: ConnectionTrait>(
 ) -> AppResult<Select<reminder::Entity>> {
     let mut cond = Condition::all();
     if let Some(statuses) = f.status {
-        cond = cond.add(reminder::Column::Status.is_in(statuses));
+        cond = cond.add(super::lease::status_in(&statuses));
     }
     if let Some(id) = f.action_id {
         cond = cond.add(reminder::Column::ActionId.eq(id));

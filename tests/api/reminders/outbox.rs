@@ -68,6 +68,13 @@ async fn temporary_failures_are_retried_and_permanent_ones_fail_at_once() {
             .expect("error")
             .contains("550")
     );
+    // Several statuses at once: the union; none: nothing.
+    let both = app
+        .data(LIST, json!({ "f": { "status": ["FAILED", "SENT"] } }))
+        .await;
+    assert_eq!(both["reminders"]["totalCount"], 4);
+    let none = app.data(LIST, json!({ "f": { "status": [] } })).await;
+    assert_eq!(none["reminders"]["totalCount"], 0);
 
     // The next escalation tells the convening ministry what could not be delivered.
     sink.set_mode(Mode::Accept);
