@@ -8,7 +8,7 @@ use std::{
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{enums::ReminderStatus, reminder};
-use futures_util::{FutureExt, future::join_all};
+use futures_util::{FutureExt, StreamExt, stream::FuturesUnordered};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     sea_query::Expr,
@@ -25,6 +25,10 @@ use crate::error::AppResult;
 
 /// Digests sent side by side (the SMTP pool holds up to 10 connections).
 const CONCURRENCY: usize = 8;
+
+/// Recipients found per look at the outbox: enough that the digests in flight seldom wait
+/// for the next look.
+const RECIPIENTS_PER_ROUND: u64 = 40;
 
 /// What one delivery pass did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -291,7 +295,7 @@ impl Courier<'_> {
     }
 
     /// Delivers everything due at `now`, one recipient at a time, until nothing is due or
-    /// `stop` says so (the email in flight is finished first).
+    /// `stop` says so (the emails in flight are finished first).
     pub async fn run(
         &self,
         today: NaiveDate,
@@ -302,28 +306,44 @@ impl Courier<'_> {
         let spent = Spent::default();
         let mut total = Delivered::default();
         loop {
-            let emails = self.recipients(clock.now(), 20).await?;
+            let emails = self.recipients(clock.now(), RECIPIENTS_PER_ROUND).await?;
             if emails.is_empty() {
                 break;
             }
             let mut progress = false;
-            // Several recipients at a time: each digest waits on the SMTP server's answers,
-            // so sending them side by side keeps the connection pool busy.
-            for batch in emails.chunks(CONCURRENCY) {
-                if stop() {
-                    return Ok(total);
+            let mut error = None;
+            // Several recipients at a time: each digest waits on the database and the SMTP
+            // server, so sending them side by side keeps both busy. The next recipient is
+            // claimed as soon as any digest is done, not when the slowest of a group is.
+            // After an error or a stop no other recipient is claimed, and the digests in
+            // flight are finished (dropping one between its sending and its record would
+            // send it again later).
+            let mut waiting = emails.iter();
+            let mut in_flight = FuturesUnordered::new();
+            loop {
+                while in_flight.len() < CONCURRENCY && error.is_none() && !stop() {
+                    let Some(email) = waiting.next() else { break };
+                    in_flight.push(self.claim_and_deliver(email, today, &clock, &spent));
                 }
-                let results = join_all(
-                    batch
-                        .iter()
-                        .map(|email| self.claim_and_deliver(email, today, &clock, &spent)),
-                )
-                .await;
-                for result in results {
-                    let Some(d) = result? else { continue };
-                    progress = true;
-                    total += d;
+                let Some(result) = in_flight.next().await else {
+                    break;
+                };
+                match result {
+                    Ok(Some(d)) => {
+                        progress = true;
+                        total += d;
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        error.get_or_insert(e);
+                    }
                 }
+            }
+            if let Some(e) = error {
+                return Err(e);
+            }
+            if stop() {
+                return Ok(total);
             }
             if !progress {
                 break;
