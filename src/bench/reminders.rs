@@ -104,17 +104,18 @@ pub(super) fn service(
     Reminders::new(db.clone(), settings.clone(), remind)
 }
 
-/// Plans reminders for `day` as the worker does: in one write transaction, then the outbox's
-/// statistics refreshed after a large plan.
+/// Plans reminders for `day` as the worker does (what became stale cancelled, then the pages
+/// read beside the write transaction), then the outbox's statistics refreshed after a large
+/// plan.
 async fn plan_day(
     service: &Reminders,
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> anyhow::Result<Planned> {
     let started = Instant::now();
+    plan::settle(&service.db, &service.policy, &[]).await?;
     let txn = plan::begin(&service.db).await?;
-    plan::cancel_stale(&txn).await?;
-    let reminders = plan::plan(&txn, &service.policy, &[], day, now).await?;
+    let reminders = plan::plan_alongside(&txn, &service.db, &service.policy, &[], day, now).await?;
     txn.commit().await?;
     plan::refresh_statistics(&service.db, reminders).await?;
     Ok(Planned {

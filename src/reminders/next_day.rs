@@ -190,11 +190,11 @@ pub async fn look_again_for_meeting<C: ConnectionTrait>(db: &C, meeting: Uuid) -
 }
 
 /// The policy the next days were computed under is kept in `planner_state`; under another
-/// one (settings changed), every open action is looked at again.
+/// one (settings changed), every open action is looked at again. Returns whether it did.
 pub(super) async fn look_again_if_policy_changed<C: ConnectionTrait>(
     db: &C,
     policy: &str,
-) -> AppResult<()> {
+) -> AppResult<bool> {
     let backend = db.get_database_backend();
     let stored = db
         .query_one_raw(Statement::from_sql_and_values(
@@ -206,7 +206,7 @@ pub(super) async fn look_again_if_policy_changed<C: ConnectionTrait>(
         .map(|row| row.try_get::<String>("", "value"))
         .transpose()?;
     if stored.as_deref() == Some(policy) {
-        return Ok(());
+        return Ok(false);
     }
     // Planning's own transaction, with the new policy: no other change to make way for, and
     // no reminder made stale (the reminders already planned stay).
@@ -218,5 +218,5 @@ pub(super) async fn look_again_if_policy_changed<C: ConnectionTrait>(
         ["policy".into(), policy.into()],
     ))
     .await?;
-    Ok(())
+    Ok(true)
 }

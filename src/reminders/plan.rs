@@ -15,6 +15,7 @@ use entity::{
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
     EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, Statement,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -76,7 +77,8 @@ pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
 
 /// Plans every reminder the policy calls for on `day`; what was planned before is left as it
 /// is (a unique key over action, recipient, kind, due date and occurrence). Returns how many
-/// new reminders there are.
+/// new reminders there are. Everything is read and written through `db` (a dry run's
+/// transaction, say); a worker's run uses [`settle`] and [`plan_alongside`] instead.
 pub async fn plan<C: ConnectionTrait>(
     db: &C,
     policy: &Policy,
@@ -84,46 +86,189 @@ pub async fn plan<C: ConnectionTrait>(
     day: NaiveDate,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let horizon = day
-        .checked_add_days(chrono::Days::new(u64::from(policy.horizon_days())))
-        .unwrap_or(NaiveDate::MAX);
-    let by_ministry = liaisons_by_ministry(db).await?;
-    let extra: Vec<Recipient> = escalation_emails
-        .iter()
-        .map(|e| e.trim())
-        .filter(|e| !e.is_empty())
-        .map(|e| Recipient {
-            liaison_id: None,
-            email: e.to_owned(),
-            name: None,
-            language: Language::Id,
-        })
-        .collect();
     super::next_day::look_again_if_policy_changed(db, &policy.fingerprint(escalation_emails))
         .await?;
-    let mut conveners = Conveners::default();
-    let mut planned = 0;
-    let mut after = (PLAN_NOW, Uuid::nil());
-    let [day_p, done_p, cancelled_p, on_p, id_p] =
-        [1, 2, 3, 4, 5].map(|n| crate::db::param(db.get_database_backend(), n));
-    // Only the actions whose next reminder day has come, or that changed since, as ranges
-    // of the index over (next day, action): a page starts where the last one ended, past the
-    // entries of the actions already planned.
-    let page = format!(
-        "SELECT a.id, a.meeting_id, a.lead_ministry_id, a.due_on, d.next_on, d.generation \
-         FROM reminder_days d JOIN actions a ON a.id = d.action_id \
-         WHERE d.next_on <= {day_p} AND a.status NOT IN ({done_p}, {cancelled_p}) \
-         AND (d.next_on, d.action_id) > ({on_p}, {id_p}) \
-         ORDER BY d.next_on, d.action_id LIMIT {PAGE}"
-    );
-    let mut spent = Phases::default();
-    loop {
+    let run = Run::new(db, policy, escalation_emails, day, now).await?;
+    run.pages(db, db).await
+}
+
+/// Before a run plans: the reminders made stale since the last run are cancelled, and a
+/// change of the reminder settings makes every open action to be looked at again, in a
+/// transaction of their own (planners take turns here too), so that planning itself can read
+/// beside its writes (see [`plan_alongside`]). Returns how many reminders were cancelled.
+pub async fn settle(
+    db: &DatabaseConnection,
+    policy: &Policy,
+    escalation_emails: &[String],
+) -> AppResult<u64> {
+    let txn = begin(db).await?;
+    let cancelled = cancel_stale(&txn).await?;
+    super::next_day::look_again_if_policy_changed(&txn, &policy.fingerprint(escalation_emails))
+        .await?;
+    txn.commit().await?;
+    Ok(cancelled)
+}
+
+/// [`plan`] with its writes in `txn` (from [`begin`], after [`settle`]) and its reads in a
+/// transaction of their own beside it: while a page's reminders and next days are written,
+/// the next page is read and its reminders made, on another connection (measured on
+/// PostgreSQL, the backlog of 60,000 open actions: see the README's twelfth round). The
+/// reads see what was committed, which is all they need: the pages are of other actions than
+/// those written so far, and the run's own earlier changes were committed by [`settle`]
+/// (should the settings have changed since, the reads go through `txn` as in [`plan`]).
+pub async fn plan_alongside(
+    txn: &DatabaseTransaction,
+    db: &DatabaseConnection,
+    policy: &Policy,
+    escalation_emails: &[String],
+    day: NaiveDate,
+    now: DateTime<Utc>,
+) -> AppResult<u64> {
+    let fingerprint = policy.fingerprint(escalation_emails);
+    if super::next_day::look_again_if_policy_changed(txn, &fingerprint).await? {
+        let run = Run::new(txn, policy, escalation_emails, day, now).await?;
+        return run.pages(txn, txn).await;
+    }
+    let reader = db.begin().await?;
+    if reader.get_database_backend() == DbBackend::Postgres {
+        reader
+            .execute_unprepared("SET LOCAL random_page_cost = 1.1")
+            .await?;
+    }
+    let run = Run::new(&reader, policy, escalation_emails, day, now).await?;
+    let planned = run.pages(&reader, txn).await?;
+    reader.commit().await?;
+    Ok(planned)
+}
+
+/// What a planning run needs throughout: the policy, the day, who receives what.
+struct Run<'a> {
+    policy: &'a Policy,
+    day: NaiveDate,
+    horizon: NaiveDate,
+    now: DateTime<Utc>,
+    by_ministry: HashMap<Uuid, Vec<Recipient>>,
+    extra: Vec<Recipient>,
+    page: String,
+}
+
+/// A page of planning: the actions read, and the reminders they call for that were not
+/// planned before.
+struct Page {
+    actions: Vec<Due>,
+    rows: Vec<NewReminder>,
+}
+
+impl<'a> Run<'a> {
+    async fn new<C: ConnectionTrait>(
+        db: &C,
+        policy: &'a Policy,
+        escalation_emails: &[String],
+        day: NaiveDate,
+        now: DateTime<Utc>,
+    ) -> AppResult<Self> {
+        let horizon = day
+            .checked_add_days(chrono::Days::new(u64::from(policy.horizon_days())))
+            .unwrap_or(NaiveDate::MAX);
+        let extra: Vec<Recipient> = escalation_emails
+            .iter()
+            .map(|e| e.trim())
+            .filter(|e| !e.is_empty())
+            .map(|e| Recipient {
+                liaison_id: None,
+                email: e.to_owned(),
+                name: None,
+                language: Language::Id,
+            })
+            .collect();
+        let [day_p, done_p, cancelled_p, on_p, id_p] =
+            [1, 2, 3, 4, 5].map(|n| crate::db::param(db.get_database_backend(), n));
+        // Only the actions whose next reminder day has come, or that changed since, as ranges
+        // of the index over (next day, action): a page starts where the last one ended, past
+        // the entries of the actions already planned.
+        let page = format!(
+            "SELECT a.id, a.meeting_id, a.lead_ministry_id, a.due_on, d.next_on, d.generation \
+             FROM reminder_days d JOIN actions a ON a.id = d.action_id \
+             WHERE d.next_on <= {day_p} AND a.status NOT IN ({done_p}, {cancelled_p}) \
+             AND (d.next_on, d.action_id) > ({on_p}, {id_p}) \
+             ORDER BY d.next_on, d.action_id LIMIT {PAGE}"
+        );
+        Ok(Self {
+            policy,
+            day,
+            horizon,
+            now,
+            by_ministry: liaisons_by_ministry(db).await?,
+            extra,
+            page,
+        })
+    }
+
+    /// Reads page after page through `reader` and writes each through `writer`; when they
+    /// are two connections, the next page is read while the last one is written.
+    async fn pages<R: ConnectionTrait, W: ConnectionTrait>(
+        &self,
+        reader: &R,
+        writer: &W,
+    ) -> AppResult<u64> {
+        let mut conveners = Conveners::default();
+        let mut spent = Phases::default();
+        let mut planned = 0;
+        let mut next = self
+            .read(reader, &mut conveners, (PLAN_NOW, Uuid::nil()), &mut spent)
+            .await?;
+        while let Some(last) = next.actions.last() {
+            let after = (last.next_on, last.id);
+            let full = next.actions.len() as u64 >= PAGE;
+            let this = std::mem::replace(
+                &mut next,
+                Page {
+                    actions: vec![],
+                    rows: vec![],
+                },
+            );
+            let mut writing = Phases::default();
+            let written = if full {
+                let (read, written) = tokio::join!(
+                    self.read(reader, &mut conveners, after, &mut spent),
+                    self.write(writer, this, &mut writing)
+                );
+                next = read?;
+                written?
+            } else {
+                self.write(writer, this, &mut writing).await?
+            };
+            spent.insert += writing.insert;
+            spent.days += writing.days;
+            planned += written;
+        }
+        tracing::debug!(
+            actions = spent.actions,
+            planned,
+            read_ms = spent.read.as_millis(),
+            existing_ms = spent.existing.as_millis(),
+            insert_ms = spent.insert.as_millis(),
+            days_ms = spent.days.as_millis(),
+            "planning: where the time went"
+        );
+        Ok(planned)
+    }
+
+    /// The page of actions after `after`, and the reminders they call for that were not
+    /// planned before.
+    async fn read<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        conveners: &mut Conveners,
+        after: (NaiveDate, Uuid),
+        spent: &mut Phases,
+    ) -> AppResult<Page> {
         let started = Instant::now();
         let actions = Due::find_by_statement(Statement::from_sql_and_values(
             db.get_database_backend(),
-            page.clone(),
+            self.page.clone(),
             [
-                day.into(),
+                self.day.into(),
                 ActionStatus::Done.to_value().into(),
                 ActionStatus::Cancelled.to_value().into(),
                 after.0.into(),
@@ -132,42 +277,40 @@ pub async fn plan<C: ConnectionTrait>(
         ))
         .all(db)
         .await?;
-        spent.read += started.elapsed();
-        let Some(last) = actions.last() else { break };
-        after = (last.next_on, last.id);
         spent.actions += actions.len();
-        let within: Vec<&Due> = actions.iter().filter(|a| a.due_on <= horizon).collect();
+        let within: Vec<&Due> = actions
+            .iter()
+            .filter(|a| a.due_on <= self.horizon)
+            .collect();
         conveners.load(db, &within).await?;
         let people = People {
-            by_ministry: &by_ministry,
-            extra: &extra,
+            by_ministry: &self.by_ministry,
+            extra: &self.extra,
             conveners: &conveners.0,
         };
-        let rows = rows_for(db, policy, &people, &within, day).await?;
+        let rows = rows_for(db, self.policy, &people, &within, self.day).await?;
         spent.read += started.elapsed();
         let started = Instant::now();
         let rows = without_planned(db, &within, rows).await?;
         spent.existing += started.elapsed();
+        Ok(Page { actions, rows })
+    }
+
+    /// Writes a page's new reminders and its actions' next days. Returns how many reminders.
+    async fn write<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        page: Page,
+        spent: &mut Phases,
+    ) -> AppResult<u64> {
         let started = Instant::now();
-        planned += insert(db, rows, now).await?;
+        let planned = insert(db, page.rows, self.now).await?;
         spent.insert += started.elapsed();
         let started = Instant::now();
-        super::next_day::set(db, policy, &actions, day).await?;
+        super::next_day::set(db, self.policy, &page.actions, self.day).await?;
         spent.days += started.elapsed();
-        if (actions.len() as u64) < PAGE {
-            break;
-        }
+        Ok(planned)
     }
-    tracing::debug!(
-        actions = spent.actions,
-        planned,
-        read_ms = spent.read.as_millis(),
-        existing_ms = spent.existing.as_millis(),
-        insert_ms = spent.insert.as_millis(),
-        days_ms = spent.days.as_millis(),
-        "planning: where the time went"
-    );
-    Ok(planned)
 }
 
 /// Where a planning run spent its time (logged at debug level): reading the actions and who

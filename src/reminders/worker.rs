@@ -138,10 +138,21 @@ impl Reminders {
         dry_run: bool,
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> AppResult<RunReport> {
-        let txn = plan::begin(&self.db).await?;
-        let cancelled = plan::cancel_stale(&txn).await?;
-        let planned =
-            plan::plan(&txn, &self.policy, &self.remind.escalation_emails, day, now).await?;
+        let escalation = &self.remind.escalation_emails;
+        // A dry run plans in one transaction that it rolls back; a real one cancels what
+        // became stale first, then plans reading beside its writes.
+        let (txn, cancelled, planned) = if dry_run {
+            let txn = plan::begin(&self.db).await?;
+            let cancelled = plan::cancel_stale(&txn).await?;
+            let planned = plan::plan(&txn, &self.policy, escalation, day, now).await?;
+            (txn, cancelled, planned)
+        } else {
+            let cancelled = plan::settle(&self.db, &self.policy, escalation).await?;
+            let txn = plan::begin(&self.db).await?;
+            let planned =
+                plan::plan_alongside(&txn, &self.db, &self.policy, escalation, day, now).await?;
+            (txn, cancelled, planned)
+        };
         let slot = super::leadership::slot(
             self.remind.leadership_digest,
             day,

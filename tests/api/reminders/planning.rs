@@ -307,3 +307,91 @@ async fn a_run_checks_the_pending_reminders_of_the_actions_that_changed_only() {
     assert_eq!(unsettled(&app).await, 0);
     assert!(sink.received().is_empty());
 }
+
+/// Every reminder in the outbox by its unique key, and every action's next day, sorted.
+async fn outbox_and_days<C: ConnectionTrait>(db: &C) -> (Vec<String>, Vec<String>) {
+    let mut reminders: Vec<String> = entity::reminder::Entity::find()
+        .all(db)
+        .await
+        .expect("reminders")
+        .into_iter()
+        .map(|r| {
+            format!(
+                "{} {} {:?} {} {}",
+                r.action_id, r.email, r.kind, r.planned_for, r.offset_days
+            )
+        })
+        .collect();
+    reminders.sort();
+    let mut days: Vec<String> = reminder_day::Entity::find()
+        .all(db)
+        .await
+        .expect("days")
+        .into_iter()
+        .map(|d| format!("{} {} {}", d.action_id, d.next_on, d.generation))
+        .collect();
+    days.sort();
+    (reminders, days)
+}
+
+#[tokio::test]
+async fn planning_that_reads_beside_its_writes_plans_what_one_transaction_would() {
+    use tindak::reminders::plan;
+    let app = crate::helpers::spawn_app().await;
+    let today = NaiveDate::from_ymd_opt(2026, 11, 1).expect("date");
+    // Enough open actions for three pages of 2,000: the second and third are read while the
+    // first and second are written.
+    let made = tindak::bench::seed::seed(
+        &app.db,
+        app.settings.timezone,
+        tindak::bench::seed::Plan {
+            actions: 9_000,
+            meetings: 30,
+            ministries: 12,
+            seed: 11,
+            today,
+        },
+    )
+    .await
+    .expect("seed");
+    assert_eq!(made.actions, 9_000);
+    let service = Reminders::new(
+        app.db.clone(),
+        app.settings.clone(),
+        crate::helpers::remind_settings(&app.files),
+    )
+    .expect("reminders");
+    let now = chrono::Utc::now();
+
+    // In one transaction, rolled back: what planning makes.
+    let txn = plan::begin(&app.db).await.expect("begin");
+    let alone = plan::plan(&txn, &service.policy, &[], today, now)
+        .await
+        .expect("plan");
+    let expected = outbox_and_days(&txn).await;
+    txn.rollback().await.expect("rollback");
+    assert!(alone > 4_000, "several pages of reminders: {alone}");
+    assert_eq!(expected.0.len() as u64, alone);
+
+    // Reading beside the writes, committed: the same reminders and the same next days.
+    plan::settle(&app.db, &service.policy, &[])
+        .await
+        .expect("settle");
+    let txn = plan::begin(&app.db).await.expect("begin");
+    let beside = plan::plan_alongside(&txn, &app.db, &service.policy, &[], today, now)
+        .await
+        .expect("plan");
+    txn.commit().await.expect("commit");
+    assert_eq!(beside, alone);
+    let got = outbox_and_days(&app.db).await;
+    assert!(got.0 == expected.0, "the same reminders");
+    assert!(got.1 == expected.1, "the same next days");
+
+    // And again: nothing new.
+    let txn = plan::begin(&app.db).await.expect("begin");
+    let again = plan::plan_alongside(&txn, &app.db, &service.policy, &[], today, now)
+        .await
+        .expect("plan");
+    txn.commit().await.expect("commit");
+    assert_eq!(again, 0);
+}
