@@ -93,6 +93,14 @@ impl SmtpSink {
         self.state.lock().expect("lock").received.clone()
     }
 
+    /// The first message received for exactly `to`.
+    pub fn received_by(&self, to: &str) -> Received {
+        self.received()
+            .into_iter()
+            .find(|m| m.to == [to])
+            .unwrap_or_else(|| panic!("no message for {to}"))
+    }
+
     /// Stops listening: connections are refused until a sink starts on the same address.
     pub fn stop(self) -> SocketAddr {
         self.accept.abort();

@@ -112,12 +112,7 @@ async fn a_digest_shows_the_supporters_and_the_latest_update() {
     written_at(&app, "catatan kedua", "2026-03-05T20:00:00Z").await;
     let r = run(&app, "2026-03-06").await;
     assert_eq!(r["emails"], 2, "{r}");
-    let lead = sink
-        .received()
-        .into_iter()
-        .find(|m| m.to == ["a@a.id"])
-        .expect("the lead's liaison");
-    let body = text(&lead);
+    let body = text(&sink.received_by("a@a.id"));
     assert!(body.contains("Pendukung: Kementerian B"), "{body}");
     assert!(
         body.contains("Pembaruan terakhir: 6 Maret 2026: catatan kedua"),
@@ -136,12 +131,7 @@ async fn a_status_change_without_a_note_is_named_in_the_readers_language() {
     )
     .await;
     run(&app, "2026-03-06").await;
-    let lead = sink
-        .received()
-        .into_iter()
-        .find(|m| m.to == ["a@a.id"])
-        .expect("the lead's liaison");
-    let body = text(&lead);
+    let body = text(&sink.received_by("a@a.id"));
     let line = body
         .lines()
         .find(|l| l.contains("Pembaruan terakhir: "))
