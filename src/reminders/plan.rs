@@ -154,6 +154,7 @@ struct Run<'a> {
 
 /// A page of planning: the actions read, and the reminders they call for that were not
 /// planned before.
+#[derive(Default)]
 struct Page {
     actions: Vec<Due>,
     rows: Vec<NewReminder>,
@@ -220,13 +221,8 @@ impl<'a> Run<'a> {
         while let Some(last) = next.actions.last() {
             let after = (last.next_on, last.id);
             let full = next.actions.len() as u64 >= PAGE;
-            let this = std::mem::replace(
-                &mut next,
-                Page {
-                    actions: vec![],
-                    rows: vec![],
-                },
-            );
+            let this = std::mem::take(&mut next);
+            // The read beside the write counts into `spent`; the write into its own.
             let mut writing = Phases::default();
             let written = if full {
                 let (read, written) = tokio::join!(
