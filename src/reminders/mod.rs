@@ -1,5 +1,6 @@
 //! Deadline reminders by email: planning the outbox, delivering digests, progress links.
 
+mod calls;
 pub mod deliver;
 pub mod digest;
 pub mod envelope;
