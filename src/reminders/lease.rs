@@ -97,7 +97,7 @@ pub(super) const PENDING: &str = "'PENDING'";
 
 /// `status = 'PENDING'`, for the query builder.
 pub(super) fn pending() -> sea_orm::sea_query::SimpleExpr {
-    Expr::col((reminder::Entity, reminder::Column::Status)).eq(Expr::cust(PENDING))
+    status_in(&[ReminderStatus::Pending])
 }
 
 /// `status = 'X'`, or `status IN ('X', 'Y')`, with the statuses written out as literals for

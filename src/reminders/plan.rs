@@ -42,12 +42,19 @@ const PAGE: u64 = 2_000;
 /// planned; on SQLite the write transaction itself is exclusive. So no two planners write the
 /// same reminder, and the inserts need no conflict clause.
 pub async fn begin(db: &DatabaseConnection) -> AppResult<DatabaseTransaction> {
-    let txn = crate::db::begin_write(db).await?;
+    let txn = through_indexes(crate::db::begin_write(db).await?).await?;
     if txn.get_database_backend() == DbBackend::Postgres {
-        txn.execute_unprepared("SET LOCAL random_page_cost = 1.1")
-            .await?;
         // An arbitrary key that names "planning".
         txn.execute_unprepared("SELECT pg_advisory_xact_lock(7461727)")
+            .await?;
+    }
+    Ok(txn)
+}
+
+/// `txn`, whose reads by lists of ids go through their indexes on PostgreSQL (see [`begin`]).
+async fn through_indexes(txn: DatabaseTransaction) -> AppResult<DatabaseTransaction> {
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared("SET LOCAL random_page_cost = 1.1")
             .await?;
     }
     Ok(txn)
@@ -107,12 +114,7 @@ pub async fn plan_alongside(
         let run = Run::new(txn, policy, escalation_emails, day, now).await?;
         return run.pages(txn, txn).await;
     }
-    let reader = db.begin().await?;
-    if reader.get_database_backend() == DbBackend::Postgres {
-        reader
-            .execute_unprepared("SET LOCAL random_page_cost = 1.1")
-            .await?;
-    }
+    let reader = through_indexes(db.begin().await?).await?;
     let run = Run::new(&reader, policy, escalation_emails, day, now).await?;
     let planned = run.pages(&reader, txn).await?;
     reader.commit().await?;
