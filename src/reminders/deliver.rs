@@ -154,7 +154,8 @@ impl Courier<'_> {
             self.db,
             &self.links,
             &claim.rows,
-            (today, self.timezone),
+            today,
+            self.timezone,
             clock.now(),
         )
         .await?

@@ -10,9 +10,7 @@ use entity::{
     enums::{ActionStatus, RecipientRole, ReminderKind},
     issue, meeting, ministry, reminder,
 };
-use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, Statement};
 use uuid::Uuid;
 
 use super::{
@@ -35,7 +33,8 @@ pub async fn digest<C: ConnectionTrait>(
     db: &C,
     links: &Links<'_>,
     rows: &[reminder::Model],
-    (today, tz): (NaiveDate, Tz),
+    today: NaiveDate,
+    tz: Tz,
     now: DateTime<Utc>,
 ) -> AppResult<Option<Digest>> {
     let Some(first) = rows.first() else {
@@ -172,11 +171,11 @@ async fn facts<C: ConnectionTrait>(db: &C, ids: &[Uuid], tz: Tz) -> AppResult<Ve
         let id: Uuid = row.try_get("", "id")?;
         let at: Option<DateTime<Utc>> = row.try_get("", "update_at")?;
         let note: Option<String> = row.try_get("", "update_note")?;
-        let status: Option<String> = row.try_get("", "update_status")?;
+        let status: Option<ActionStatus> = row.try_get("", "update_status")?;
         let last_update = at.map(|at| LastUpdate {
             on: crate::reports::state::date_in(tz, at),
             note,
-            status: status.and_then(|s| ActionStatus::try_from_value(&s).ok()),
+            status,
         });
         out.push(Facts {
             id,
