@@ -74,7 +74,7 @@ pub async fn plan<C: ConnectionTrait>(
     super::next_day::look_again_if_policy_changed(db, &policy.fingerprint(escalation_emails))
         .await?;
     let run = Run::new(db, policy, escalation_emails, day, now).await?;
-    run.pages(db, db).await
+    run.pages(db, &[db]).await
 }
 
 /// Before a run plans: the reminders made stale since the last run are cancelled, and a
@@ -95,12 +95,19 @@ pub async fn settle(
 }
 
 /// [`plan`] with its writes in `txn` (from [`begin`], after [`settle`]) and its reads in a
-/// transaction of their own beside it: while a page's reminders and next days are written,
-/// the next page is read and its reminders made, on another connection (measured on
-/// PostgreSQL, the backlog of 60,000 open actions: see the README's twelfth round). The
-/// reads see what was committed, which is all they need: the pages are of other actions than
-/// those written so far, and the run's own earlier changes were committed by [`settle`]
-/// (should the settings have changed since, the reads go through `txn` as in [`plan`]).
+/// transaction of their own beside it: while pages are written, the next page is read and its
+/// reminders made, on another connection. On PostgreSQL the pages are written by two
+/// transactions side by side, `txn` and a second one this commits before it returns (measured
+/// on PostgreSQL, the backlog of 60,000 open actions: see the README's thirteenth round); on
+/// SQLite, whose writers take turns, by `txn` alone.
+///
+/// The reads see what was committed, which is all they need: the pages are of other actions
+/// than those written so far, and the run's own earlier changes were committed by [`settle`]
+/// (should the settings have changed since, everything goes through `txn` as in [`plan`]).
+/// Each page's reminders and next days are written by one transaction, so a run that fails
+/// after the second transaction committed leaves some pages planned and the others to the
+/// next run, as a run that stopped early would; no planner runs meanwhile, since `txn` holds
+/// planning's lock until it ends, after the second transaction committed.
 pub async fn plan_alongside(
     txn: &DatabaseTransaction,
     db: &DatabaseConnection,
@@ -112,12 +119,21 @@ pub async fn plan_alongside(
     let fingerprint = policy.fingerprint(escalation_emails);
     if super::next_day::look_again_if_policy_changed(txn, &fingerprint).await? {
         let run = Run::new(txn, policy, escalation_emails, day, now).await?;
-        return run.pages(txn, txn).await;
+        return run.pages(txn, &[txn]).await;
     }
     let reader = through_indexes(db.begin().await?).await?;
+    let second = match txn.get_database_backend() {
+        DbBackend::Postgres => Some(crate::db::begin_write(db).await?),
+        _ => None,
+    };
+    let mut writers = vec![txn];
+    writers.extend(second.as_ref());
     let run = Run::new(&reader, policy, escalation_emails, day, now).await?;
-    let planned = run.pages(&reader, txn).await?;
+    let planned = run.pages(&reader, &writers).await?;
     reader.commit().await?;
+    if let Some(second) = second {
+        second.commit().await?;
+    }
     Ok(planned)
 }
 
@@ -185,42 +201,69 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Reads page after page through `reader` and writes each through `writer`; when they
-    /// are two connections, the next page is read while the last one is written.
+    /// Reads page after page through `reader` and hands each to the first of `writers` that is
+    /// free; when they are other connections than `reader`, the next page is read while the
+    /// last ones are written. After an error nothing more is read or taken, and the statements
+    /// under way finish (none is dropped halfway); the first error is returned.
     async fn pages<R: ConnectionTrait, W: ConnectionTrait>(
         &self,
         reader: &R,
-        writer: &W,
+        writers: &[&W],
     ) -> AppResult<u64> {
-        let mut conveners = Conveners::default();
-        let mut spent = Phases::default();
+        let (pages, taken) = tokio::sync::mpsc::channel::<Page>(1);
+        let taken = tokio::sync::Mutex::new(taken);
+        let reading = async move {
+            let mut conveners = Conveners::default();
+            let mut spent = Phases::default();
+            let mut after = (PLAN_NOW, Uuid::nil());
+            loop {
+                let page = self.read(reader, &mut conveners, after, &mut spent).await?;
+                let Some(last) = page.actions.last() else {
+                    break;
+                };
+                after = (last.next_on, last.id);
+                let full = page.actions.len() as u64 >= PAGE;
+                // A writer failed and closed the channel: nothing more to read.
+                if pages.send(page).await.is_err() || !full {
+                    break;
+                }
+            }
+            Ok::<_, crate::error::AppError>(spent)
+        };
+        let writing = writers.iter().map(|writer| {
+            let taken = &taken;
+            async move {
+                let mut spent = Phases::default();
+                let mut planned = 0;
+                loop {
+                    let page = { taken.lock().await.recv().await };
+                    let Some(page) = page else {
+                        break;
+                    };
+                    match self.write(*writer, page, &mut spent).await {
+                        Ok(written) => planned += written,
+                        Err(e) => {
+                            taken.lock().await.close();
+                            return Err(e);
+                        }
+                    }
+                }
+                Ok((planned, spent))
+            }
+        });
+        let (read, written) = tokio::join!(reading, futures_util::future::join_all(writing));
+        let mut spent = read?;
         let mut planned = 0;
-        let mut next = self
-            .read(reader, &mut conveners, (PLAN_NOW, Uuid::nil()), &mut spent)
-            .await?;
-        while let Some(last) = next.actions.last() {
-            let after = (last.next_on, last.id);
-            let full = next.actions.len() as u64 >= PAGE;
-            let this = std::mem::take(&mut next);
-            // The read beside the write counts into `spent`; the write into its own.
-            let mut writing = Phases::default();
-            let written = if full {
-                let (read, written) = tokio::join!(
-                    self.read(reader, &mut conveners, after, &mut spent),
-                    self.write(writer, this, &mut writing)
-                );
-                next = read?;
-                written?
-            } else {
-                self.write(writer, this, &mut writing).await?
-            };
+        for written in written {
+            let (written, writing) = written?;
+            planned += written;
             spent.insert += writing.insert;
             spent.days += writing.days;
-            planned += written;
         }
         tracing::debug!(
             actions = spent.actions,
             planned,
+            writers = writers.len(),
             read_ms = spent.read.as_millis(),
             existing_ms = spent.existing.as_millis(),
             insert_ms = spent.insert.as_millis(),
