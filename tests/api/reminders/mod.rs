@@ -5,6 +5,7 @@
 mod digests;
 mod links;
 mod outbox;
+mod pages;
 mod planning;
 mod timing;
 
