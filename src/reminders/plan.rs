@@ -150,7 +150,6 @@ struct Run<'a> {
 
 /// A page of planning: the actions read, and the reminders they call for that were not
 /// planned before.
-#[derive(Default)]
 struct Page {
     actions: Vec<Due>,
     rows: Vec<NewReminder>,
