@@ -95,7 +95,10 @@ pub async fn mark_reported<C: ConnectionTrait>(
     }
     reminder::Entity::update_many()
         .col_expr(reminder::Column::ReportedAt, Expr::value(now))
-        .filter(reminder::Column::Id.is_in(listed.iter().map(|u| u.id)))
+        .filter(super::lease::id_among(
+            db,
+            listed.iter().map(|u| u.id).collect(),
+        ))
         .filter(reminder::Column::ReportedAt.is_null())
         .exec(db)
         .await?;

@@ -12,7 +12,7 @@ use entity::{enums::ReminderStatus, reminder};
 use sea_orm::{
     ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
     EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement,
-    sea_query::{Expr, ExprTrait, LockBehavior, LockType},
+    sea_query::{ArrayType, Expr, ExprTrait, LockBehavior, LockType, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -171,10 +171,10 @@ impl Courier<'_> {
         self.claim_at(email, &Clock::starting_at(now)).await
     }
 
-    /// On PostgreSQL the rows are locked with `FOR UPDATE SKIP LOCKED` and taken in the same
-    /// statement (`UPDATE … RETURNING`); on SQLite the single writer serialises claims. The
-    /// conditional update re-checks the lease either way. The lease runs from the time of
-    /// this claim.
+    /// The rows are taken and returned by one statement (`UPDATE … RETURNING`); on PostgreSQL
+    /// they are locked with `FOR UPDATE SKIP LOCKED`, on SQLite the single writer serialises
+    /// claims. The conditional update re-checks the lease either way. The lease runs from the
+    /// time of this claim.
     pub(super) async fn claim_at(&self, email: &str, clock: &Clock) -> AppResult<Claim> {
         let _turn = self.turn().await;
         let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
@@ -201,28 +201,19 @@ impl Courier<'_> {
                     Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
                 )
                 .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
-            if txn.get_database_backend() == DbBackend::Postgres {
-                // One statement: the rows are locked, taken and returned together.
-                rows = take
-                    .filter(reminder::Column::Id.in_subquery(oldest.into_query()))
-                    .filter(due_now(now))
-                    .exec_with_returning(&txn)
-                    .await?;
-            } else {
-                let ids: Vec<Uuid> = oldest.into_tuple::<Uuid>().all(&txn).await?;
-                if !ids.is_empty() {
-                    take.filter(reminder::Column::Id.is_in(ids.clone()))
-                        .filter(due_now(now))
-                        .exec(&txn)
-                        .await?;
-                    // By id (the key), then by owner: what this claim took of them.
-                    rows = reminder::Entity::find()
-                        .filter(reminder::Column::Id.is_in(ids))
-                        .filter(reminder::Column::LeaseOwner.eq(owner.clone()))
-                        .all(&txn)
-                        .await?;
-                }
-            }
+            // One statement on both engines: the rows are (on PostgreSQL, locked,) taken and
+            // returned together. On SQLite a second look by id cost each claim another pass
+            // over its 500 rows.
+            let mut update = take
+                .filter(reminder::Column::Id.in_subquery(oldest.into_query()))
+                .filter(due_now(now))
+                .into_query();
+            update.returning_all();
+            let backend = txn.get_database_backend();
+            rows = reminder::Entity::find()
+                .from_raw_sql(backend.build(&update))
+                .all(&txn)
+                .await?;
         }
         txn.commit().await?;
         Ok(Claim { owner, rows })
@@ -239,7 +230,7 @@ impl Courier<'_> {
                     reminder::Column::LeaseUntil,
                     Expr::value(later(now, self.lease)),
                 )
-                .filter(reminder::Column::Id.is_in(ids_at(claim, attempts)))
+                .filter(id_among(self.db, ids_at(claim, attempts)))
                 .filter(reminder::Column::LeaseOwner.eq(claim.owner.clone()))
                 .filter(reminder::Column::Attempts.eq(attempts))
                 .filter(pending())
@@ -286,6 +277,7 @@ impl Courier<'_> {
         now: DateTime<Utc>,
     ) -> AppResult<u64> {
         let ids = ids_at(claim, attempts);
+        let count = ids.len() as u64;
         let mut update = reminder::Entity::update_many()
             .col_expr(
                 reminder::Column::LeaseOwner,
@@ -300,15 +292,15 @@ impl Courier<'_> {
             update = update.col_expr(col, value);
         }
         let result = update
-            .filter(reminder::Column::Id.is_in(ids.clone()))
+            .filter(id_among(self.db, ids))
             .filter(reminder::Column::LeaseOwner.eq(claim.owner.clone()))
             .filter(reminder::Column::Attempts.eq(attempts))
             .filter(pending())
             .exec(self.db)
             .await?;
-        if result.rows_affected < ids.len() as u64 {
+        if result.rows_affected < count {
             tracing::warn!(
-                lost = ids.len() as u64 - result.rows_affected,
+                lost = count - result.rows_affected,
                 "lease lost before the outcome was recorded"
             );
         }
@@ -329,6 +321,20 @@ pub(super) fn attempt_groups(claim: &Claim) -> Vec<i32> {
     groups.sort_unstable();
     groups.dedup();
     groups
+}
+
+/// `reminders.id` among `ids`. On PostgreSQL one array parameter (`id = ANY($1)`), so that a
+/// statement keeps one text, and its prepared plan, whatever the number of ids: a list of
+/// 500 parameters is a new statement for every length, parsed and planned anew.
+pub(crate) fn id_among(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> SimpleExpr {
+    if db.get_database_backend() == DbBackend::Postgres {
+        let array = crate::db::array(ArrayType::Uuid, ids);
+        // Written out whole: as the right side of `eq` the call would be put in parentheses,
+        // `= (ANY(…))`, which is not SQL.
+        Expr::cust_with_values(r#""reminders"."id" = ANY($1)"#, [array])
+    } else {
+        reminder::Column::Id.is_in(ids)
+    }
 }
 
 /// The claimed rows at one attempt number.
