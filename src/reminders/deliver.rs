@@ -91,6 +91,23 @@ pub async fn depth<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<
     })
 }
 
+/// One delivery run: its clock, where its time went, and the actions its digests loaded.
+struct Pass {
+    clock: Clock,
+    spent: Spent,
+    seen: load::Seen,
+}
+
+impl Pass {
+    fn starting_at(now: DateTime<Utc>) -> Self {
+        Self {
+            clock: Clock::starting_at(now),
+            spent: Spent::default(),
+            seen: load::Seen::default(),
+        }
+    }
+}
+
 /// Where a delivery run spent its time (logged at debug level), summed over the digests sent
 /// side by side: claiming the rows, loading what the digests show, building the emails,
 /// sending them (with the encoding of their bodies), recording the outcomes.
@@ -134,17 +151,17 @@ impl Courier<'_> {
         today: NaiveDate,
         now: DateTime<Utc>,
     ) -> AppResult<Delivered> {
-        self.deliver_at(claim, today, &Clock::starting_at(now), &Spent::default())
-            .await
+        let pass = Pass::starting_at(now);
+        self.deliver_at(claim, today, &pass).await
     }
 
     async fn deliver_at(
         &self,
         claim: &Claim,
         today: NaiveDate,
-        clock: &Clock,
-        spent: &Spent,
+        pass: &Pass,
     ) -> AppResult<Delivered> {
+        let (clock, spent) = (&pass.clock, &pass.spent);
         let Some(first) = claim.rows.first() else {
             return Ok(Delivered::default());
         };
@@ -157,6 +174,7 @@ impl Courier<'_> {
             today,
             self.timezone,
             clock.now(),
+            &pass.seen,
         )
         .await?
         else {
@@ -269,16 +287,16 @@ impl Courier<'_> {
         &self,
         email: &str,
         today: NaiveDate,
-        clock: &Clock,
-        spent: &Spent,
+        pass: &Pass,
     ) -> AppResult<Option<Delivered>> {
+        let (clock, spent) = (&pass.clock, &pass.spent);
         let mut started = Instant::now();
         let claim = self.claim_at(email, clock).await?;
         Spent::add(&spent.claim, &mut started);
         if claim.rows.is_empty() {
             return Ok(None);
         }
-        let delivery = std::panic::AssertUnwindSafe(self.deliver_at(&claim, today, clock, spent));
+        let delivery = std::panic::AssertUnwindSafe(self.deliver_at(&claim, today, pass));
         match delivery.catch_unwind().await {
             Ok(result) => result.map(Some),
             Err(panic) => {
@@ -303,8 +321,8 @@ impl Courier<'_> {
         now: DateTime<Utc>,
         stop: &(dyn Fn() -> bool + Send + Sync),
     ) -> AppResult<Delivered> {
-        let clock = Clock::starting_at(now);
-        let spent = Spent::default();
+        let pass = Pass::starting_at(now);
+        let clock = &pass.clock;
         let mut total = Delivered::default();
         loop {
             let emails = self.recipients(clock.now(), RECIPIENTS_PER_ROUND).await?;
@@ -324,7 +342,7 @@ impl Courier<'_> {
             loop {
                 while in_flight.len() < CONCURRENCY && error.is_none() && !stop() {
                     let Some(email) = waiting.next() else { break };
-                    in_flight.push(self.claim_and_deliver(email, today, &clock, &spent));
+                    in_flight.push(self.claim_and_deliver(email, today, &pass));
                 }
                 let Some(result) = in_flight.next().await else {
                     break;
@@ -350,7 +368,7 @@ impl Courier<'_> {
                 break;
             }
         }
-        spent.log(&total);
+        pass.spent.log(&total);
         Ok(total)
     }
 }

@@ -143,7 +143,7 @@ impl Digest {
             .iter()
             .filter(|i| self.section(i) == section)
             .collect();
-        items.sort_by_key(|i| (i.due_on, i.title.clone()));
+        items.sort_by(|a, b| (a.due_on, &a.title).cmp(&(b.due_on, &b.title)));
         items
     }
 

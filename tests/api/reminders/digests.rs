@@ -119,6 +119,15 @@ async fn a_digest_shows_the_supporters_and_the_latest_update() {
         "{body}"
     );
     assert!(!body.contains("catatan pertama"), "only the latest update");
+    // The supporter's digest of the same run shows the same action the same way (a run
+    // loads an action once for all its digests), in English.
+    let body = text(&sink.received_by("b@b.id"));
+    assert!(body.contains("Lead: Kementerian A"), "{body}");
+    assert!(
+        body.contains("Last update: March 6, 2026: catatan kedua"),
+        "{body}"
+    );
+    assert!(!body.contains("catatan pertama"), "only the latest update");
 }
 
 #[tokio::test]
