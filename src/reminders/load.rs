@@ -144,7 +144,7 @@ pub async fn digest<C: ConnectionTrait>(
 }
 
 /// What a digest says of one action.
-pub struct Facts {
+struct Facts {
     id: Uuid,
     title: String,
     due_on: NaiveDate,
