@@ -14,6 +14,7 @@ pub mod liaison;
 pub mod meeting;
 pub mod meeting_attendee;
 pub mod ministry;
+pub mod outbox_lease;
 pub mod reminder;
 pub mod reminder_day;
 pub mod search;

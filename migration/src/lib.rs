@@ -16,6 +16,7 @@ mod m20261129_000010_reminder_days;
 mod m20261129_000011_outbox_pending;
 mod m20261129_000012_settled_days;
 mod m20261129_000013_outbox_failed;
+mod m20261206_000014_outbox_leases;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000011_outbox_pending::Migration),
             Box::new(m20261129_000012_settled_days::Migration),
             Box::new(m20261129_000013_outbox_failed::Migration),
+            Box::new(m20261206_000014_outbox_leases::Migration),
         ]
     }
 }

@@ -54,6 +54,9 @@ pub struct Figures {
     /// The day after: what comes due that day.
     pub next_day: Planned,
     pub next_day_sent: Sent,
+    /// Many recipients with a few reminders each (2,000 addresses, two each): what each email
+    /// costs beyond its rows.
+    pub small_sent: Sent,
     /// This process's resident memory after the runs, then once the memory they freed is
     /// given back as the worker does after a run (KiB; Linux only).
     pub resident: Option<(u64, u64)>,
@@ -139,6 +142,50 @@ async fn deliver(service: &Reminders, sink: &Sink, day: NaiveDate) -> anyhow::Re
     })
 }
 
+/// Recipients of the small digests, and reminders each.
+const SMALL_RECIPIENTS: usize = 2_000;
+const SMALL_EACH: usize = 2;
+
+/// Delivery of many small digests: [`SMALL_RECIPIENTS`] addresses with [`SMALL_EACH`]
+/// reminders each, about open actions of their ministry, as a day's reminders look where a
+/// liaison follows a handful of actions. The seeded data gives each of its few liaisons
+/// hundreds of actions, so the backlog's emails carry up to 500 reminders each and its rate
+/// is that of the rows; this one is the rate of the emails themselves (a claim, a load, an
+/// SMTP transaction and a record each).
+async fn small_digests(service: &Reminders, sink: &Sink, day: NaiveDate) -> anyhow::Result<Sent> {
+    use entity::enums::{Language, RecipientRole, ReminderKind};
+    let db = &service.db;
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            format!(
+                "SELECT a.id AS action_id, l.id AS liaison_id FROM actions a \
+                 JOIN liaisons l ON l.ministry_id = a.lead_ministry_id \
+                 WHERE a.status IN ('OPEN', 'IN_PROGRESS') ORDER BY a.id LIMIT {}",
+                SMALL_RECIPIENTS * SMALL_EACH
+            ),
+        ))
+        .await?;
+    let mut planned = Vec::with_capacity(rows.len());
+    for (k, row) in rows.iter().enumerate() {
+        let who = k % SMALL_RECIPIENTS;
+        planned.push(crate::reminders::write::NewReminder {
+            id: uuid::Uuid::now_v7(),
+            action_id: row.try_get("", "action_id")?,
+            liaison_id: Some(row.try_get("", "liaison_id")?),
+            email: format!("penghubung{who}@kecil.example.go.id"),
+            name: Some(format!("Penghubung {who}")),
+            language: Language::Id,
+            role: RecipientRole::Act,
+            kind: ReminderKind::DueToday,
+            planned_for: day,
+            offset_days: 0,
+        });
+    }
+    crate::reminders::write::insert(db, planned, crate::db::now()).await?;
+    deliver(service, sink, day).await
+}
+
 /// Measures planning and delivery on `db` (see the module's documentation), for `day`
 /// and the day after.
 pub async fn run(
@@ -173,6 +220,9 @@ pub async fn run(
         .await?;
     db.execute_raw(Statement::from_string(backend, "DELETE FROM planner_state"))
         .await?;
+    // The leases a stopped run may have left.
+    db.execute_raw(Statement::from_string(backend, "DELETE FROM outbox_leases"))
+        .await?;
     db.execute_raw(Statement::from_sql_and_values(
         backend,
         format!(
@@ -184,8 +234,8 @@ pub async fn run(
     ))
     .await?;
     if backend == sea_orm::DbBackend::Postgres {
-        // Each run leaves some 600,000 dead row versions in the outbox (its inserts, and the
-        // claim and the outcome of every reminder). Autovacuum would clear them between runs;
+        // Each run leaves some 400,000 dead row versions in the outbox (its inserts, and the
+        // outcome of every reminder). Autovacuum would clear them between runs;
         // on a server where it is off, every run would start slower than the last.
         for table in ["reminders", "reminder_days"] {
             db.execute_unprepared(&format!("VACUUM ANALYZE {table}"))
@@ -204,6 +254,7 @@ pub async fn run(
     let next = day.succ_opt().unwrap_or(day);
     let next_day = plan_day(&service, next, crate::db::now()).await?;
     let next_day_sent = deliver(&service, &sink, next).await?;
+    let small_sent = small_digests(&service, &sink, next).await?;
     let _ = std::fs::remove_dir_all(&dir);
     let rss = || super::load::memory(std::process::id()).map(|(_, now)| now);
     let kept = rss();
@@ -217,6 +268,7 @@ pub async fn run(
         backlog_sent,
         next_day,
         next_day_sent,
+        small_sent,
         resident,
     })
 }

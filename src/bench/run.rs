@@ -292,6 +292,7 @@ fn print_reminders(f: &reminders::Figures, day: chrono::NaiveDate) {
     sent("backlog", &f.backlog_sent);
     planned("the next day", &f.next_day);
     sent("the next day", &f.next_day_sent);
+    sent("small digests (a few reminders each)", &f.small_sent);
     if let Some((kept, returned)) = f.resident {
         println!(
             "resident memory after the runs: {} MiB; {} MiB once the freed memory is given back",

@@ -10,14 +10,14 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::{enums::ReminderStatus, reminder};
 use futures_util::{FutureExt, StreamExt, stream::FuturesUnordered};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    ActiveEnum, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     sea_query::Expr,
 };
 
 pub use super::lease::{Claim, Clock, Courier};
 use super::{
     failures,
-    lease::{Held, attempt_groups, due_now, later, pending},
+    lease::{Held, attempt_groups, for_anyone, later, leased},
     load,
     mail::SendError,
 };
@@ -55,7 +55,7 @@ impl std::ops::AddAssign for Delivered {
 /// Pending reminders that a delivery at `now` would take (what a dry run reports).
 pub async fn count_due<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<u64> {
     Ok(reminder::Entity::find()
-        .filter(due_now(now))
+        .filter(for_anyone(now))
         .count(db)
         .await?)
 }
@@ -70,10 +70,9 @@ pub struct Depth {
 }
 
 pub async fn depth<C: ConnectionTrait>(db: &C, now: DateTime<Utc>) -> AppResult<Depth> {
-    let due = reminder::Entity::find().filter(due_now(now));
+    let due = reminder::Entity::find().filter(for_anyone(now));
     let leased = reminder::Entity::find()
-        .filter(pending())
-        .filter(reminder::Column::LeaseUntil.gte(now))
+        .filter(leased(now))
         .count(db)
         .await?;
     let oldest_due_secs = due
@@ -210,14 +209,15 @@ impl Courier<'_> {
         match &outcome {
             Ok(()) => failures::mark_reported(self.db, &digest.undelivered, now).await?,
             Err(SendError::Transient(error)) => {
-                tracing::warn!(attempts = first.attempts, %error, "delivery failed for now; will retry");
+                tracing::warn!(attempt = first.attempts + 1, %error, "delivery failed for now; will retry");
             }
             Err(SendError::Permanent(error)) => tracing::warn!(%error, "delivery refused for good"),
         }
         Ok(out)
     }
 
-    /// Writes what became of each claimed row.
+    /// Writes what became of each claimed row, as one more attempt of each, with the release
+    /// of the lease: all of it if the lease is still ours, none of it otherwise.
     async fn record(
         &self,
         claim: &Claim,
@@ -226,7 +226,42 @@ impl Courier<'_> {
         now: DateTime<Utc>,
     ) -> AppResult<Delivered> {
         let _turn = self.turn().await;
-        let mut out = Delivered::default();
+        let mut out = Delivered {
+            emails: u64::from(outcome.is_ok()),
+            ..Delivered::default()
+        };
+        let groups = attempt_groups(claim);
+        if let [attempts] = groups[..]
+            && self.db.get_database_backend() == DbBackend::Postgres
+        {
+            // The usual case, rows at one attempt number: one statement on PostgreSQL.
+            let (set, tally) = self.outcome(outcome, attempts, message_id, now);
+            let recorded = self.settle_at_once(claim, attempts, set, now).await?;
+            tally.add(&mut out, recorded);
+            return Ok(out);
+        }
+        let txn = crate::db::begin_write(self.db).await?;
+        if !self.release(&txn, claim).await? {
+            return Ok(out);
+        }
+        for attempts in groups {
+            let (set, tally) = self.outcome(outcome, attempts, message_id, now);
+            let recorded = self.settle(&txn, claim, attempts, set, now).await?;
+            tally.add(&mut out, recorded);
+        }
+        txn.commit().await?;
+        Ok(out)
+    }
+
+    /// What `outcome` writes into rows that had had `attempts` attempts before this one.
+    fn outcome(
+        &self,
+        outcome: &Result<(), SendError>,
+        attempts: i32,
+        message_id: &str,
+        now: DateTime<Utc>,
+    ) -> (Vec<(reminder::Column, Expr)>, Tally) {
+        let attempt = attempts + 1;
         let failed = |error: String| {
             vec![
                 (
@@ -236,48 +271,38 @@ impl Courier<'_> {
                 (reminder::Column::LastError, Expr::value(error)),
             ]
         };
-        for attempts in attempt_groups(claim) {
-            match outcome {
-                Ok(()) => {
-                    let set = vec![
-                        (
-                            reminder::Column::Status,
-                            Expr::value(ReminderStatus::Sent.to_value()),
-                        ),
-                        (reminder::Column::SentAt, Expr::value(now)),
-                        (reminder::Column::MessageId, Expr::value(message_id)),
-                        (
-                            reminder::Column::LastError,
-                            Expr::value(Option::<String>::None),
-                        ),
-                    ];
-                    out.sent += self.settle(claim, attempts, set, now).await?;
-                }
-                Err(SendError::Transient(error)) if attempts >= self.max_attempts => {
-                    let error = format!("gave up after {attempts} attempts: {error}");
-                    out.failed += self.settle(claim, attempts, failed(error), now).await?;
-                }
-                Err(SendError::Transient(error)) => {
-                    let set = vec![
-                        (
-                            reminder::Column::NextAttemptAt,
-                            Expr::value(later(now, backoff(attempts))),
-                        ),
-                        (reminder::Column::LastError, Expr::value(error.clone())),
-                    ];
-                    out.retried += self.settle(claim, attempts, set, now).await?;
-                }
-                Err(SendError::Permanent(error)) => {
-                    out.failed += self
-                        .settle(claim, attempts, failed(error.clone()), now)
-                        .await?;
-                }
-            }
+        match outcome {
+            Ok(()) => (
+                vec![
+                    (
+                        reminder::Column::Status,
+                        Expr::value(ReminderStatus::Sent.to_value()),
+                    ),
+                    (reminder::Column::SentAt, Expr::value(now)),
+                    (reminder::Column::MessageId, Expr::value(message_id)),
+                    (
+                        reminder::Column::LastError,
+                        Expr::value(Option::<String>::None),
+                    ),
+                ],
+                Tally::Sent,
+            ),
+            Err(SendError::Transient(error)) if attempt >= self.max_attempts => (
+                failed(format!("gave up after {attempt} attempts: {error}")),
+                Tally::Failed,
+            ),
+            Err(SendError::Transient(error)) => (
+                vec![
+                    (
+                        reminder::Column::NextAttemptAt,
+                        Expr::value(later(now, backoff(attempt))),
+                    ),
+                    (reminder::Column::LastError, Expr::value(error.clone())),
+                ],
+                Tally::Retried,
+            ),
+            Err(SendError::Permanent(error)) => (failed(error.clone()), Tally::Failed),
         }
-        if outcome.is_ok() {
-            out.emails = 1;
-        }
-        Ok(out)
     }
 
     /// Claims `email`'s due reminders and delivers them; `None` when another worker has them.
@@ -370,6 +395,24 @@ impl Courier<'_> {
         }
         pass.spent.log(&total);
         Ok(total)
+    }
+}
+
+/// Where recorded rows are counted.
+#[derive(Clone, Copy)]
+enum Tally {
+    Sent,
+    Retried,
+    Failed,
+}
+
+impl Tally {
+    fn add(self, out: &mut Delivered, rows: u64) {
+        match self {
+            Self::Sent => out.sent += rows,
+            Self::Retried => out.retried += rows,
+            Self::Failed => out.failed += rows,
+        }
     }
 }
 

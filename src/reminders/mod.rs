@@ -20,4 +20,4 @@ pub mod service;
 pub mod smtp;
 mod stale;
 pub mod worker;
-mod write;
+pub(crate) mod write;

@@ -187,14 +187,23 @@ async fn bench_run_measures_a_running_server_the_same_rows_by_sql_and_the_remind
     assert!(r.open_actions > 0 && r.liaisons == made.liaisons);
     assert!(r.backlog.reminders >= r.open_actions / 2, "{r:?}");
     assert_eq!(r.again.reminders, 0, "{r:?}");
+    // The small digests' reminders are added to the outbox by the benchmark itself.
     let in_outbox: i64 = reminder_count(&app.db).await;
-    assert_eq!(in_outbox as u64, r.backlog.reminders + r.next_day.reminders);
+    let small = &r.small_sent;
+    assert_eq!(
+        in_outbox as u64,
+        r.backlog.reminders + r.next_day.reminders + small.reminders
+    );
     // Delivered to the benchmark's own SMTP server: every email it was given, accepted.
     assert!(r.backlog_sent.emails > 0, "{r:?}");
     assert_eq!(r.backlog_sent.accepted, r.backlog_sent.emails);
     assert_eq!(r.backlog_sent.reminders, r.backlog.reminders);
     assert_eq!(r.next_day_sent.accepted, r.next_day_sent.emails);
     assert_eq!(r.next_day_sent.reminders, r.next_day.reminders);
+    // One small digest per address, of one or two reminders, every one accepted.
+    assert!(small.emails > 0, "{r:?}");
+    assert_eq!(small.accepted, small.emails);
+    assert!(small.emails <= small.reminders && small.reminders <= 2 * small.emails);
 
     // A second run, of the reminders only (no server, no token), starts again from an
     // empty outbox: the same backlog, and nothing sent to a server.

@@ -183,6 +183,61 @@ async fn a_lease_that_expires_is_taken_over_and_the_late_worker_is_fenced_off() 
     );
 }
 
+#[tokio::test]
+async fn a_digest_whose_worker_stops_every_time_is_given_up_after_the_last_attempt() {
+    let (app, sink) = app_with_sink(&[]).await;
+    one_action(&app).await;
+    let day = date("2026-03-13");
+    let t0 = Utc
+        .with_ymd_and_hms(2026, 3, 13, 1, 0, 0)
+        .single()
+        .expect("time");
+    let worker = replica(&app, &sink.url());
+    tindak::reminders::plan::plan(&app.db, &worker.policy, &[], day, t0)
+        .await
+        .expect("plan");
+    // Six workers in turn claim a@a.id's reminder and stop before an outcome (the lease is
+    // 120 s): each takeover counts the stopped one's attempt.
+    for stopped in 0..6 {
+        let at = t0 + Duration::seconds(121 * stopped);
+        let claim = worker.courier().claim("a@a.id", at).await.expect("claim");
+        assert_eq!(claim.rows.len(), 1, "claim {stopped}");
+        assert_eq!(
+            i64::from(claim.rows[0].attempts),
+            stopped,
+            "attempts so far"
+        );
+    }
+    // The sixth stopped attempt was the last one (`remind_max_attempts` 6): given up, not
+    // claimed again.
+    let claim = worker
+        .courier()
+        .claim("a@a.id", t0 + Duration::seconds(121 * 6))
+        .await
+        .expect("claim");
+    assert!(claim.rows.is_empty(), "given up");
+    let failed = app
+        .data(LIST, json!({ "f": { "status": ["FAILED"] } }))
+        .await;
+    let node = &failed["reminders"]["nodes"][0];
+    assert_eq!(failed["reminders"]["totalCount"], 1);
+    assert_eq!(node["attempts"], 6);
+    let error = node["lastError"].as_str().expect("error");
+    assert!(
+        error.starts_with("gave up after 6 attempts: the worker delivering it stopped"),
+        "{error}"
+    );
+    // b@b.id's reminder was not held by anyone: still sent.
+    let r = worker
+        .courier()
+        .run(day, t0 + Duration::seconds(121 * 6), &|| false)
+        .await
+        .expect("run");
+    assert_eq!((r.sent, r.failed), (1, 0));
+    let to: Vec<String> = sink.received().iter().flat_map(|m| m.to.clone()).collect();
+    assert_eq!(to, ["b@b.id"]);
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 3)]
 async fn three_workers_deliver_a_thousand_reminders_exactly_once() {
     let (app, sink) = app_with_sink(&[]).await;
