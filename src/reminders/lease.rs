@@ -295,17 +295,22 @@ impl Courier<'_> {
         let free = lease
             .as_ref()
             .is_none_or(|l| l.lease_until.is_none_or(|until| until < now));
+        let mut abandoned = false;
         if free {
-            if let Some(abandoned) = lease.and_then(|l| l.owner.and(l.claimed_at)) {
-                count_abandoned(&txn, &claim.email, abandoned, self.max_attempts, now).await?;
+            if let Some(claimed_at) = lease.and_then(|l| l.owner.and(l.claimed_at)) {
+                count_abandoned(&txn, &claim.email, claimed_at, self.max_attempts, now).await?;
+                abandoned = true;
             }
             claim.rows = due_of(&txn, &claim.email, now).await?;
         }
-        if !claim.rows.is_empty() {
+        // Taken if there is something to send; an abandoned lease is cleared either way, so
+        // that its attempt is counted once.
+        let held = !claim.rows.is_empty();
+        if held || abandoned {
             let taken = outbox_lease::ActiveModel {
                 email: Set(claim.email.clone()),
-                owner: Set(Some(claim.owner.clone())),
-                lease_until: Set(Some(claim.until)),
+                owner: Set(held.then(|| claim.owner.clone())),
+                lease_until: Set(held.then_some(claim.until)),
                 claimed_at: Set(Some(now)),
             };
             outbox_lease::Entity::insert(taken)
@@ -405,21 +410,7 @@ impl Courier<'_> {
         set: Vec<(reminder::Column, Expr)>,
         now: DateTime<Utc>,
     ) -> AppResult<u64> {
-        let mut update = reminder::Entity::update_many()
-            .col_expr(
-                reminder::Column::Attempts,
-                Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
-            )
-            .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
-        for (col, value) in set {
-            update = update.col_expr(col, value);
-        }
-        let result = update
-            .filter(id_among(txn, ids_at(claim, attempts)))
-            .filter(reminder::Column::Attempts.eq(attempts))
-            .filter(pending())
-            .exec(txn)
-            .await?;
+        let result = outcome_of(txn, claim, attempts, set, now).exec(txn).await?;
         Ok(result.rows_affected)
     }
 
@@ -432,19 +423,7 @@ impl Courier<'_> {
         set: Vec<(reminder::Column, Expr)>,
         now: DateTime<Utc>,
     ) -> AppResult<u64> {
-        let mut update = reminder::Entity::update_many()
-            .col_expr(
-                reminder::Column::Attempts,
-                Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
-            )
-            .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
-        for (col, value) in set {
-            update = update.col_expr(col, value);
-        }
-        let update = update
-            .filter(id_among(self.db, ids_at(claim, attempts)))
-            .filter(reminder::Column::Attempts.eq(attempts))
-            .filter(pending())
+        let update = outcome_of(self.db, claim, attempts, set, now)
             .filter(Expr::cust("EXISTS (SELECT 1 FROM released)"))
             .into_query();
         let built = DbBackend::Postgres.build(&update);
@@ -481,6 +460,30 @@ impl Courier<'_> {
             None => None,
         }
     }
+}
+
+/// The update that writes `set` into the claimed rows at `attempts` that are still pending,
+/// as one more attempt.
+fn outcome_of(
+    db: &impl ConnectionTrait,
+    claim: &Claim,
+    attempts: i32,
+    set: Vec<(reminder::Column, Expr)>,
+    now: DateTime<Utc>,
+) -> sea_orm::UpdateMany<reminder::Entity> {
+    let mut update = reminder::Entity::update_many()
+        .col_expr(
+            reminder::Column::Attempts,
+            Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
+        )
+        .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
+    for (col, value) in set {
+        update = update.col_expr(col, value);
+    }
+    update
+        .filter(id_among(db, ids_at(claim, attempts)))
+        .filter(reminder::Column::Attempts.eq(attempts))
+        .filter(pending())
 }
 
 /// The attempt numbers among the claimed rows.
