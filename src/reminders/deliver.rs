@@ -7,17 +7,14 @@ use std::{
 };
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use entity::{enums::ReminderStatus, reminder};
+use entity::reminder;
 use futures_util::{FutureExt, StreamExt, stream::FuturesUnordered};
-use sea_orm::{
-    ActiveEnum, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    sea_query::Expr,
-};
+use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder};
 
 pub use super::lease::{Claim, Clock, Courier};
 use super::{
     failures,
-    lease::{Held, attempt_groups, for_anyone, later, leased},
+    lease::{Held, for_anyone, leased},
     load,
     mail::SendError,
 };
@@ -216,95 +213,6 @@ impl Courier<'_> {
         Ok(out)
     }
 
-    /// Writes what became of each claimed row, as one more attempt of each, with the release
-    /// of the lease: all of it if the lease is still ours, none of it otherwise.
-    async fn record(
-        &self,
-        claim: &Claim,
-        outcome: &Result<(), SendError>,
-        message_id: &str,
-        now: DateTime<Utc>,
-    ) -> AppResult<Delivered> {
-        let _turn = self.turn().await;
-        let mut out = Delivered {
-            emails: u64::from(outcome.is_ok()),
-            ..Delivered::default()
-        };
-        let groups = attempt_groups(claim);
-        if let [attempts] = groups[..]
-            && self.db.get_database_backend() == DbBackend::Postgres
-        {
-            // The usual case, rows at one attempt number: one statement on PostgreSQL.
-            let (set, tally) = self.outcome(outcome, attempts, message_id, now);
-            let recorded = self.settle_at_once(claim, attempts, set, now).await?;
-            tally.add(&mut out, recorded);
-            return Ok(out);
-        }
-        let txn = crate::db::begin_write(self.db).await?;
-        if !self.release(&txn, claim).await? {
-            return Ok(out);
-        }
-        for attempts in groups {
-            let (set, tally) = self.outcome(outcome, attempts, message_id, now);
-            let recorded = self.settle(&txn, claim, attempts, set, now).await?;
-            tally.add(&mut out, recorded);
-        }
-        txn.commit().await?;
-        Ok(out)
-    }
-
-    /// What `outcome` writes into rows that had had `attempts` attempts before this one.
-    fn outcome(
-        &self,
-        outcome: &Result<(), SendError>,
-        attempts: i32,
-        message_id: &str,
-        now: DateTime<Utc>,
-    ) -> (Vec<(reminder::Column, Expr)>, Tally) {
-        let attempt = attempts + 1;
-        let failed = |error: String| {
-            vec![
-                (
-                    reminder::Column::Status,
-                    Expr::value(ReminderStatus::Failed.to_value()),
-                ),
-                (reminder::Column::LastError, Expr::value(error)),
-            ]
-        };
-        match outcome {
-            Ok(()) => (
-                vec![
-                    (
-                        reminder::Column::Status,
-                        Expr::value(ReminderStatus::Sent.to_value()),
-                    ),
-                    (reminder::Column::SentAt, Expr::value(now)),
-                    (reminder::Column::MessageId, Expr::value(message_id)),
-                    (
-                        reminder::Column::LastError,
-                        Expr::value(Option::<String>::None),
-                    ),
-                ],
-                Tally::Sent,
-            ),
-            Err(SendError::Transient(error)) if attempt >= self.max_attempts => (
-                failed(format!("gave up after {attempt} attempts: {error}")),
-                Tally::Failed,
-            ),
-            Err(SendError::Transient(error)) => (
-                vec![
-                    (
-                        reminder::Column::NextAttemptAt,
-                        Expr::value(later(now, backoff(attempt))),
-                    ),
-                    (reminder::Column::LastError, Expr::value(error.clone())),
-                ],
-                Tally::Retried,
-            ),
-            Err(SendError::Permanent(error)) => (failed(error.clone()), Tally::Failed),
-        }
-    }
-
     /// Claims `email`'s due reminders and delivers them; `None` when another worker has them.
     /// A panic while preparing or sending the digest is caught: its reminders are put back
     /// for a later attempt (and given up after the last one), and the run goes on.
@@ -395,24 +303,6 @@ impl Courier<'_> {
         }
         pass.spent.log(&total);
         Ok(total)
-    }
-}
-
-/// Where recorded rows are counted.
-#[derive(Clone, Copy)]
-enum Tally {
-    Sent,
-    Retried,
-    Failed,
-}
-
-impl Tally {
-    fn add(self, out: &mut Delivered, rows: u64) {
-        match self {
-            Self::Sent => out.sent += rows,
-            Self::Retried => out.retried += rows,
-            Self::Failed => out.failed += rows,
-        }
     }
 }
 

@@ -8,14 +8,15 @@
 //! expired (and was taken over) cannot overwrite what the other recorded, and a worker that
 //! finds its lease lost sends nothing more from that claim. A lease that ended without an
 //! outcome (its worker was killed) counts as an attempt for the reminders it held, when the
-//! next worker takes it over.
+//! next worker takes it over. Taking a lease is in `claim.rs`, recording an outcome in
+//! `outcome.rs`; here are what they share, the renewal and the search for recipients.
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{enums::ReminderStatus, outbox_lease, reminder};
 use sea_orm::{
-    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DatabaseTransaction, DbBackend,
-    EntityTrait, FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
-    sea_query::{ArrayType, Expr, ExprTrait, OnConflict, SimpleExpr},
+    ActiveEnum, ColumnTrait, Condition, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QuerySelect, QueryTrait, Statement,
+    sea_query::{ArrayType, Expr, ExprTrait, SimpleExpr},
 };
 use uuid::Uuid;
 
@@ -24,9 +25,6 @@ use sea_orm::DatabaseConnection;
 
 use super::{load::Links, mail::Mailer};
 use crate::error::AppResult;
-
-/// Most reminders one digest carries; a recipient with more gets the rest in the next one.
-const MAX_PER_DIGEST: u64 = 500;
 
 /// The time of a run: it starts at the instant the run is for and goes on with the real
 /// clock, so that each claim and each renewal is dated when it happens, not when the run began.
@@ -196,140 +194,6 @@ impl Courier<'_> {
             .collect()
     }
 
-    /// Claims every due reminder of `email` that no other worker holds, as of `now`.
-    pub async fn claim(&self, email: &str, now: DateTime<Utc>) -> AppResult<Claim> {
-        self.claim_at(email, &Clock::starting_at(now)).await
-    }
-
-    /// On PostgreSQL the lease is taken and the reminders read by one statement (see
-    /// [`Self::take_at_once`]); on SQLite in one transaction, which the single writer
-    /// serialises. The reminders are only read. The lease runs from the time of this claim.
-    pub(super) async fn claim_at(&self, email: &str, clock: &Clock) -> AppResult<Claim> {
-        let _turn = self.turn().await;
-        let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
-        let now = clock.now();
-        let until = later(now, self.lease);
-        let claim = Claim {
-            email: email.to_owned(),
-            owner,
-            until,
-            rows: vec![],
-        };
-        if self.db.get_database_backend() == DbBackend::Postgres {
-            self.take_at_once(claim, now).await
-        } else {
-            self.take_in_turn(claim, now).await
-        }
-    }
-
-    /// One statement: the lease upserted where it is free or has ended (the conflict's row
-    /// lock makes claims of one recipient take turns), and, if it was taken, the recipient's
-    /// oldest due reminders beside what the lease was before. A lease whose owner never
-    /// recorded an outcome has its attempt counted (a second trip, rare); a lease taken with
-    /// nothing due is given back.
-    async fn take_at_once(&self, mut claim: Claim, now: DateTime<Utc>) -> AppResult<Claim> {
-        let sql = format!(
-            "WITH before AS (SELECT owner, claimed_at FROM outbox_leases WHERE email = $1), \
-             taken AS ( \
-               INSERT INTO outbox_leases (email, owner, lease_until, claimed_at) \
-               VALUES ($1, $2, $3, $4) \
-               ON CONFLICT (email) DO UPDATE SET owner = EXCLUDED.owner, \
-                 lease_until = EXCLUDED.lease_until, claimed_at = EXCLUDED.claimed_at \
-               WHERE outbox_leases.lease_until IS NULL OR outbox_leases.lease_until < $4 \
-               RETURNING email) \
-             SELECT (SELECT owner FROM before) AS was_owner, \
-               (SELECT claimed_at FROM before) AS was_claimed_at, r.* \
-             FROM taken LEFT JOIN LATERAL ( \
-               SELECT * FROM reminders d WHERE d.email = taken.email \
-                 AND d.status = {PENDING} AND d.next_attempt_at <= $4 \
-                 AND (d.lease_until IS NULL OR d.lease_until < $4) \
-               ORDER BY d.next_attempt_at LIMIT {MAX_PER_DIGEST}) r ON true"
-        );
-        let found = self
-            .db
-            .query_all_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                sql,
-                [
-                    claim.email.clone().into(),
-                    claim.owner.clone().into(),
-                    claim.until.into(),
-                    now.into(),
-                ],
-            ))
-            .await?;
-        let Some(first) = found.first() else {
-            return Ok(claim);
-        };
-        let was_owner: Option<String> = first.try_get("", "was_owner")?;
-        let was_claimed_at: Option<DateTime<Utc>> = first.try_get("", "was_claimed_at")?;
-        if let Some(abandoned) = was_owner.and(was_claimed_at) {
-            let txn = crate::db::begin_write(self.db).await?;
-            count_abandoned(&txn, &claim.email, abandoned, self.max_attempts, now).await?;
-            claim.rows = due_of(&txn, &claim.email, now).await?;
-            txn.commit().await?;
-        } else {
-            for row in &found {
-                if row.try_get::<Option<Uuid>>("", "id")?.is_some() {
-                    claim
-                        .rows
-                        .push(reminder::Model::from_query_result(row, "")?);
-                }
-            }
-        }
-        if claim.rows.is_empty() {
-            let txn = crate::db::begin_write(self.db).await?;
-            self.release(&txn, &claim).await?;
-            txn.commit().await?;
-        }
-        Ok(claim)
-    }
-
-    /// In one transaction: the lease read, the recipient's oldest due reminders read, and
-    /// the lease taken if there are any.
-    async fn take_in_turn(&self, mut claim: Claim, now: DateTime<Utc>) -> AppResult<Claim> {
-        let txn = crate::db::begin_write(self.db).await?;
-        let lease = outbox_lease::Entity::find_by_id(claim.email.clone())
-            .one(&txn)
-            .await?;
-        let free = lease
-            .as_ref()
-            .is_none_or(|l| l.lease_until.is_none_or(|until| until < now));
-        let mut abandoned = false;
-        if free {
-            if let Some(claimed_at) = lease.and_then(|l| l.owner.and(l.claimed_at)) {
-                count_abandoned(&txn, &claim.email, claimed_at, self.max_attempts, now).await?;
-                abandoned = true;
-            }
-            claim.rows = due_of(&txn, &claim.email, now).await?;
-        }
-        // Taken if there is something to send; an abandoned lease is cleared either way, so
-        // that its attempt is counted once.
-        let held = !claim.rows.is_empty();
-        if held || abandoned {
-            let taken = outbox_lease::ActiveModel {
-                email: Set(claim.email.clone()),
-                owner: Set(held.then(|| claim.owner.clone())),
-                lease_until: Set(held.then_some(claim.until)),
-                claimed_at: Set(Some(now)),
-            };
-            outbox_lease::Entity::insert(taken)
-                .on_conflict(
-                    OnConflict::column(outbox_lease::Column::Email)
-                        .update_columns([
-                            outbox_lease::Column::Owner,
-                            outbox_lease::Column::LeaseUntil,
-                            outbox_lease::Column::ClaimedAt,
-                        ])
-                        .to_owned(),
-                )
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        txn.commit().await?;
-        Ok(claim)
-    }
-
     /// Extends the lease of `claim` if it is still ours and not yet expired.
     pub(super) async fn renew(&self, claim: &Claim, clock: &Clock) -> AppResult<Held> {
         let _turn = self.turn().await;
@@ -368,122 +232,12 @@ impl Courier<'_> {
         }
     }
 
-    /// Releases the lease of `claim` in `txn` if it is still ours, which the outcomes
-    /// written in the same transaction then stand on. False when another worker has it.
-    pub(super) async fn release(
-        &self,
-        txn: &DatabaseTransaction,
-        claim: &Claim,
-    ) -> AppResult<bool> {
-        let released = outbox_lease::Entity::update_many()
-            .col_expr(
-                outbox_lease::Column::Owner,
-                Expr::value(Option::<String>::None),
-            )
-            .col_expr(
-                outbox_lease::Column::LeaseUntil,
-                Expr::value(Option::<DateTime<Utc>>::None),
-            )
-            .filter(outbox_lease::Column::Email.eq(claim.email.clone()))
-            .filter(outbox_lease::Column::Owner.eq(claim.owner.clone()))
-            .exec(txn)
-            .await?
-            .rows_affected;
-        if released == 0 {
-            tracing::warn!(
-                lost = claim.rows.len(),
-                "lease lost before the outcome was recorded"
-            );
-        }
-        Ok(released == 1)
-    }
-
-    /// Records the outcome of claimed rows that share an attempt number, as one more attempt:
-    /// one statement, in the transaction that released the lease (see [`Self::release`]).
-    /// Rows closed meanwhile (planning cancels what became stale) are left as they are.
-    /// Returns how many rows it recorded.
-    pub(super) async fn settle(
-        &self,
-        txn: &DatabaseTransaction,
-        claim: &Claim,
-        attempts: i32,
-        set: Vec<(reminder::Column, Expr)>,
-        now: DateTime<Utc>,
-    ) -> AppResult<u64> {
-        let result = outcome_of(txn, claim, attempts, set, now).exec(txn).await?;
-        Ok(result.rows_affected)
-    }
-
-    /// [`Self::release`] and [`Self::settle`] in one statement on PostgreSQL: the lease is
-    /// released by a data-modifying `WITH`, and the rows are written only if it was.
-    pub(super) async fn settle_at_once(
-        &self,
-        claim: &Claim,
-        attempts: i32,
-        set: Vec<(reminder::Column, Expr)>,
-        now: DateTime<Utc>,
-    ) -> AppResult<u64> {
-        let update = outcome_of(self.db, claim, attempts, set, now)
-            .filter(Expr::cust("EXISTS (SELECT 1 FROM released)"))
-            .into_query();
-        let built = DbBackend::Postgres.build(&update);
-        let mut values = built.values.map(|v| v.0).unwrap_or_default();
-        let sql = format!(
-            "WITH released AS (UPDATE outbox_leases SET owner = NULL, lease_until = NULL \
-               WHERE email = ${} AND owner = ${} RETURNING 1) {}",
-            values.len() + 1,
-            values.len() + 2,
-            built.sql
-        );
-        values.extend([claim.email.clone().into(), claim.owner.clone().into()]);
-        let recorded = self
-            .db
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                sql,
-                values,
-            ))
-            .await?
-            .rows_affected();
-        if recorded == 0 {
-            tracing::warn!(
-                rows = claim.rows.len(),
-                "nothing recorded: the lease was lost (or its reminders closed meanwhile)"
-            );
-        }
-        Ok(recorded)
-    }
-
     pub(super) async fn turn(&self) -> Option<tokio::sync::MutexGuard<'_, ()>> {
         match self.write_turn {
             Some(lock) => Some(lock.lock().await),
             None => None,
         }
     }
-}
-
-/// The update that writes `set` into the claimed rows at `attempts` that are still pending,
-/// as one more attempt.
-fn outcome_of(
-    db: &impl ConnectionTrait,
-    claim: &Claim,
-    attempts: i32,
-    set: Vec<(reminder::Column, Expr)>,
-    now: DateTime<Utc>,
-) -> sea_orm::UpdateMany<reminder::Entity> {
-    let mut update = reminder::Entity::update_many()
-        .col_expr(
-            reminder::Column::Attempts,
-            Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
-        )
-        .col_expr(reminder::Column::UpdatedAt, Expr::value(now));
-    for (col, value) in set {
-        update = update.col_expr(col, value);
-    }
-    update
-        .filter(id_among(db, ids_at(claim, attempts)))
-        .filter(reminder::Column::Attempts.eq(attempts))
-        .filter(pending())
 }
 
 /// The attempt numbers among the claimed rows.
@@ -509,84 +263,13 @@ pub(crate) fn id_among(db: &impl ConnectionTrait, ids: Vec<Uuid>) -> SimpleExpr 
 }
 
 /// The claimed rows at one attempt number.
-fn ids_at(claim: &Claim, attempts: i32) -> Vec<Uuid> {
+pub(super) fn ids_at(claim: &Claim, attempts: i32) -> Vec<Uuid> {
     claim
         .rows
         .iter()
         .filter(|r| r.attempts == attempts)
         .map(|r| r.id)
         .collect()
-}
-
-/// A lease of `email` claimed at `claimed_at` ended without an outcome (its worker was
-/// killed, or lost the database): the reminders it held, the oldest due then, have had an
-/// attempt; those that have had `max_attempts` are given up. A digest that stops its worker
-/// every time (or whose worker is stopped after the server accepted it, before the outcome
-/// is written) is not sent again and again.
-async fn count_abandoned(
-    txn: &DatabaseTransaction,
-    email: &str,
-    claimed_at: DateTime<Utc>,
-    max_attempts: i32,
-    now: DateTime<Utc>,
-) -> AppResult<()> {
-    let held = reminder::Entity::find()
-        .select_only()
-        .column(reminder::Column::Id)
-        .filter(reminder::Column::Email.eq(email))
-        .filter(pending())
-        .filter(reminder::Column::NextAttemptAt.lte(claimed_at))
-        .order_by_asc(reminder::Column::NextAttemptAt)
-        .limit(MAX_PER_DIGEST)
-        .into_query();
-    reminder::Entity::update_many()
-        .col_expr(
-            reminder::Column::Attempts,
-            Expr::col(reminder::Column::Attempts).add(Expr::value(1)),
-        )
-        .col_expr(reminder::Column::UpdatedAt, Expr::value(now))
-        .filter(reminder::Column::Id.in_subquery(held.clone()))
-        .exec(txn)
-        .await?;
-    let given_up = reminder::Entity::update_many()
-        .col_expr(
-            reminder::Column::Status,
-            Expr::value(ReminderStatus::Failed.to_value()),
-        )
-        .col_expr(
-            reminder::Column::LastError,
-            Expr::value(format!(
-                "gave up after {max_attempts} attempts: the worker delivering it stopped \
-                 before recording an outcome"
-            )),
-        )
-        .filter(reminder::Column::Id.in_subquery(held))
-        .filter(reminder::Column::Attempts.gte(max_attempts))
-        .exec(txn)
-        .await?
-        .rows_affected;
-    if given_up > 0 {
-        tracing::warn!(
-            given_up,
-            "reminders given up: their worker stopped on every attempt"
-        );
-    }
-    Ok(())
-}
-
-/// The oldest due reminders of `email` at `now`, as many as a digest carries.
-async fn due_of(
-    txn: &DatabaseTransaction,
-    email: &str,
-    now: DateTime<Utc>,
-) -> AppResult<Vec<reminder::Model>> {
-    Ok(reminder::Entity::find()
-        .filter(reminder::Column::Email.eq(email))
-        .filter(due_now(now))
-        .order_by_asc(reminder::Column::NextAttemptAt)
-        .limit(MAX_PER_DIGEST)
-        .all(txn)
-        .await?)
 }
 
 #[cfg(test)]

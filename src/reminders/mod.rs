@@ -1,6 +1,7 @@
 //! Deadline reminders by email: planning the outbox, delivering digests, progress links.
 
 mod calls;
+mod claim;
 pub mod deliver;
 pub mod digest;
 pub mod envelope;
@@ -12,6 +13,7 @@ pub mod links;
 pub mod load;
 pub mod mail;
 pub mod next_day;
+mod outcome;
 pub mod pages;
 pub mod plan;
 pub mod policy;
