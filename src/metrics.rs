@@ -77,7 +77,7 @@ pub async fn render(db: &DatabaseConnection) -> crate::error::AppResult<String> 
     page.push_str(&format!(
         "# HELP tindak_outbox_due Reminders due for delivery now.\n\
          # TYPE tindak_outbox_due gauge\ntindak_outbox_due {due}\n\
-         # HELP tindak_outbox_leased Reminders a worker holds under a lease.\n\
+         # HELP tindak_outbox_leased Due reminders whose recipient a worker holds under a lease.\n\
          # TYPE tindak_outbox_leased gauge\ntindak_outbox_leased {leased}\n\
          # HELP tindak_outbox_oldest_due_age_seconds How long the oldest due reminder has waited.\n\
          # TYPE tindak_outbox_oldest_due_age_seconds gauge\ntindak_outbox_oldest_due_age_seconds {oldest}\n"

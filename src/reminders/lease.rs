@@ -130,11 +130,9 @@ pub(super) fn for_anyone(now: DateTime<Utc>) -> Condition {
     due_now(now).add(reminder::Column::Email.not_in_subquery(held(now)))
 }
 
-/// Reminders whose recipient a worker holds at `now`.
+/// Due at `now`, and waiting on the worker that holds its recipient.
 pub(super) fn leased(now: DateTime<Utc>) -> Condition {
-    Condition::all()
-        .add(pending())
-        .add(reminder::Column::Email.in_subquery(held(now)))
+    due_now(now).add(reminder::Column::Email.in_subquery(held(now)))
 }
 
 /// The recipients leased at `now`.

@@ -144,6 +144,11 @@ async fn a_lease_that_expires_is_taken_over_and_the_late_worker_is_fenced_off() 
         1,
         "the crashed worker holds a@a.id's reminder"
     );
+    // What operators see meanwhile: b@b.id's reminder due, a@a.id's held.
+    let depth = tindak::reminders::deliver::depth(&app.db, t0 + Duration::seconds(1))
+        .await
+        .expect("depth");
+    assert_eq!((depth.due, depth.leased), (1, 1));
 
     let other = replica(&app, &sink.url());
     let r = other
