@@ -171,9 +171,32 @@ async fn down_to(app: &TestApp, last: &str) {
         .rev()
         .take_while(|m| m.name() != last)
         .count();
-    migration::Migrator::down(&app.db, Some(since as u32))
+    let db = one_connection(app).await;
+    migration::Migrator::down(&db, Some(since as u32))
         .await
         .expect("down");
+    db.close().await.expect("close");
+}
+
+/// Every migration applied again after [`down_to`].
+async fn up_again(app: &TestApp) {
+    let db = one_connection(app).await;
+    migration::Migrator::up(&db, None).await.expect("up");
+    db.close().await.expect("close");
+}
+
+/// A connection of its own for the migrations a test runs back and forth, so that each
+/// schema change is prepared on the connection that made the one before: spread over the
+/// pool's SQLite connections, going up again once failed at random on `index … already
+/// exists`.
+async fn one_connection(app: &TestApp) -> sea_orm::DatabaseConnection {
+    use secrecy::ExposeSecret as _;
+    let mut options =
+        sea_orm::ConnectOptions::new(app.settings.database_url.expose_secret().to_owned());
+    options.max_connections(1).sqlx_logging(false);
+    sea_orm::Database::connect(options)
+        .await
+        .expect("a connection for the migrations")
 }
 
 async fn days(app: &TestApp) -> Vec<(Uuid, NaiveDate, i32)> {
@@ -240,7 +263,7 @@ async fn the_move_of_the_next_days_to_their_own_table_keeps_them_both_ways() {
         1,
         "the closed action's day is back on its row"
     );
-    migration::Migrator::up(&app.db, None).await.expect("up");
+    up_again(&app).await;
     assert_eq!(days(&app).await, before);
     // And planning reads them: the action of 13 March is due for its 7-day reminder.
     assert_eq!(run(&app, "2026-03-06").await["planned"], 3);
@@ -300,7 +323,7 @@ async fn a_run_checks_the_pending_reminders_of_the_actions_that_changed_only() {
         .execute_unprepared("UPDATE actions SET status = 'CANCELLED'")
         .await
         .expect("closed by the version before");
-    migration::Migrator::up(&app.db, None).await.expect("up");
+    up_again(&app).await;
     assert_eq!(unsettled(&app).await, 2);
     let r = run(&app, "2026-03-08").await;
     assert_eq!(r["cancelled"], 1);
