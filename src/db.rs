@@ -51,11 +51,24 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
         .context("could not connect to the database named by DATABASE_URL")
 }
 
-/// Applies every pending migration.
+/// Applies every pending migration. On SQLite all of them in one transaction: on one
+/// connection, so that each schema change is prepared against the one before it (spread over
+/// the pool's connections, a change can meet a connection that still holds the schema of
+/// before and fail at random), and all or nothing, so that a process stopped halfway leaves
+/// the schema as it was.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    Migrator::up(db, None)
-        .await
-        .context("could not migrate the database")
+    let done = if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+        match begin_write(db).await {
+            Ok(txn) => match Migrator::up(&txn, None).await {
+                Ok(()) => txn.commit().await,
+                Err(e) => Err(e),
+            },
+            Err(e) => Err(e),
+        }
+    } else {
+        Migrator::up(db, None).await
+    };
+    done.context("could not migrate the database")
 }
 
 /// The current instant, to the microsecond: what both engines store, so that what a
