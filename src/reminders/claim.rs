@@ -5,12 +5,12 @@ use chrono::{DateTime, Utc};
 use entity::{enums::ReminderStatus, outbox_lease, reminder};
 use sea_orm::{
     ActiveEnum, ColumnTrait, ConnectionTrait, DatabaseTransaction, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait, Set, Statement,
     sea_query::{Expr, ExprTrait, OnConflict},
 };
 use uuid::Uuid;
 
-use super::lease::{Claim, Clock, Courier, PENDING, due_now, later, pending};
+use super::lease::{Claim, Clock, Courier, due_now, later, pending};
 use crate::error::AppResult;
 
 /// Most reminders one digest carries; a recipient with more gets the rest in the next one.
@@ -43,32 +43,25 @@ impl Courier<'_> {
         }
     }
 
-    /// One statement: the lease upserted where it is free or has ended (the conflict's row
-    /// lock makes claims of one recipient take turns), and, if it was taken, the recipient's
-    /// oldest due reminders beside what the lease was before. A lease whose owner never
-    /// recorded an outcome has its attempt counted (a second trip, rare); a lease taken with
-    /// nothing due is given back.
+    /// The lease upserted where it is free or has ended by one statement (the conflict's row
+    /// lock makes claims of one recipient take turns), which also returns what the lease was
+    /// before; then, if it was taken, the recipient's oldest due reminders read by a second
+    /// one. Not one statement: a claim that waited on the lock for the previous holder's
+    /// outcome would read the reminders as they were when it started, before that outcome,
+    /// and send them again. A lease whose owner never recorded an outcome has its attempt
+    /// counted; a lease taken with nothing due is given back.
     async fn take_at_once(&self, mut claim: Claim, now: DateTime<Utc>) -> AppResult<Claim> {
-        let sql = format!(
-            "WITH before AS (SELECT owner, claimed_at FROM outbox_leases WHERE email = $1), \
-             taken AS ( \
-               INSERT INTO outbox_leases (email, owner, lease_until, claimed_at) \
-               VALUES ($1, $2, $3, $4) \
-               ON CONFLICT (email) DO UPDATE SET owner = EXCLUDED.owner, \
-                 lease_until = EXCLUDED.lease_until, claimed_at = EXCLUDED.claimed_at \
-               WHERE outbox_leases.lease_until IS NULL OR outbox_leases.lease_until < $4 \
-               RETURNING email) \
-             SELECT (SELECT owner FROM before) AS was_owner, \
-               (SELECT claimed_at FROM before) AS was_claimed_at, r.* \
-             FROM taken LEFT JOIN LATERAL ( \
-               SELECT * FROM reminders d WHERE d.email = taken.email \
-                 AND d.status = {PENDING} AND d.next_attempt_at <= $4 \
-                 AND (d.lease_until IS NULL OR d.lease_until < $4) \
-               ORDER BY d.next_attempt_at LIMIT {MAX_PER_DIGEST}) r ON true"
-        );
-        let found = self
+        let sql = "WITH before AS (SELECT owner, claimed_at FROM outbox_leases WHERE email = $1) \
+             INSERT INTO outbox_leases (email, owner, lease_until, claimed_at) \
+             VALUES ($1, $2, $3, $4) \
+             ON CONFLICT (email) DO UPDATE SET owner = EXCLUDED.owner, \
+               lease_until = EXCLUDED.lease_until, claimed_at = EXCLUDED.claimed_at \
+             WHERE outbox_leases.lease_until IS NULL OR outbox_leases.lease_until < $4 \
+             RETURNING (SELECT owner FROM before) AS was_owner, \
+               (SELECT claimed_at FROM before) AS was_claimed_at";
+        let taken = self
             .db
-            .query_all_raw(Statement::from_sql_and_values(
+            .query_one_raw(Statement::from_sql_and_values(
                 DbBackend::Postgres,
                 sql,
                 [
@@ -79,24 +72,18 @@ impl Courier<'_> {
                 ],
             ))
             .await?;
-        let Some(first) = found.first() else {
+        let Some(taken) = taken else {
             return Ok(claim);
         };
-        let was_owner: Option<String> = first.try_get("", "was_owner")?;
-        let was_claimed_at: Option<DateTime<Utc>> = first.try_get("", "was_claimed_at")?;
+        let was_owner: Option<String> = taken.try_get("", "was_owner")?;
+        let was_claimed_at: Option<DateTime<Utc>> = taken.try_get("", "was_claimed_at")?;
         if let Some(abandoned) = was_owner.and(was_claimed_at) {
             let txn = crate::db::begin_write(self.db).await?;
             count_abandoned(&txn, &claim.email, abandoned, self.max_attempts, now).await?;
             claim.rows = due_of(&txn, &claim.email, now).await?;
             txn.commit().await?;
         } else {
-            for row in &found {
-                if row.try_get::<Option<Uuid>>("", "id")?.is_some() {
-                    claim
-                        .rows
-                        .push(reminder::Model::from_query_result(row, "")?);
-                }
-            }
+            claim.rows = due_of(self.db, &claim.email, now).await?;
         }
         if claim.rows.is_empty() {
             let txn = crate::db::begin_write(self.db).await?;
@@ -210,7 +197,7 @@ async fn count_abandoned(
 
 /// The oldest due reminders of `email` at `now`, as many as a digest carries.
 async fn due_of(
-    txn: &DatabaseTransaction,
+    db: &impl ConnectionTrait,
     email: &str,
     now: DateTime<Utc>,
 ) -> AppResult<Vec<reminder::Model>> {
@@ -219,6 +206,6 @@ async fn due_of(
         .filter(due_now(now))
         .order_by_asc(reminder::Column::NextAttemptAt)
         .limit(MAX_PER_DIGEST)
-        .all(txn)
+        .all(db)
         .await?)
 }
