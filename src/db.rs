@@ -57,17 +57,16 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
 /// before and fail at random), and all or nothing, so that a process stopped halfway leaves
 /// the schema as it was.
 pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
-    let done = if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-        match begin_write(db).await {
-            Ok(txn) => match Migrator::up(&txn, None).await {
-                Ok(()) => txn.commit().await,
-                Err(e) => Err(e),
-            },
-            Err(e) => Err(e),
+    let done: Result<(), DbErr> = async {
+        if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            let txn = begin_write(db).await?;
+            Migrator::up(&txn, None).await?;
+            txn.commit().await
+        } else {
+            Migrator::up(db, None).await
         }
-    } else {
-        Migrator::up(db, None).await
-    };
+    }
+    .await;
     done.context("could not migrate the database")
 }
 

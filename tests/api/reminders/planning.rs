@@ -178,17 +178,15 @@ async fn down_to(app: &TestApp, last: &str) {
     db.close().await.expect("close");
 }
 
-/// Every migration applied again after [`down_to`].
+/// Every migration applied again after [`down_to`], as a start applies them.
 async fn up_again(app: &TestApp) {
-    let db = one_connection(app).await;
-    migration::Migrator::up(&db, None).await.expect("up");
-    db.close().await.expect("close");
+    tindak::db::migrate(&app.db).await.expect("up");
 }
 
-/// A connection of its own for the migrations a test runs back and forth, so that each
-/// schema change is prepared on the connection that made the one before: spread over the
-/// pool's SQLite connections, going up again once failed at random on `index … already
-/// exists`.
+/// A connection of its own for the migrations a test runs back down, so that each schema
+/// change is prepared on the connection that made the one before: spread over the pool's
+/// SQLite connections, a change once failed at random on `index … already exists` (going up,
+/// `tindak::db::migrate` keeps them on one connection itself).
 async fn one_connection(app: &TestApp) -> sea_orm::DatabaseConnection {
     use secrecy::ExposeSecret as _;
     let mut options =
