@@ -37,6 +37,15 @@ fn columns_of(field: &str) -> Option<&'static [Column]> {
     })
 }
 
+/// Whether `field` of `Action` is read from the action's own row alone (its columns, or the
+/// request's settings), so that it resolves without waiting (see [`crate::graphql::in_turn`]).
+pub fn from_row(field: &str) -> bool {
+    !matches!(
+        field,
+        "supportingMinistries" | "updates" | "reminders" | "meeting" | "issue" | "leadMinistry"
+    ) && columns_of(field).is_some()
+}
+
 /// The fields selected on the nodes of the connection being resolved: under its `nodes` and
 /// under its `edges { node }`.
 pub fn node_fields<'a>(ctx: &'a Context<'_>) -> Vec<SelectionField<'a>> {

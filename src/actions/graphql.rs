@@ -15,6 +15,7 @@ use crate::{
     graphql::{
         authorize, db,
         enums::{ActionStatus, Priority},
+        in_turn::InTurn,
         input::actions::{ActionFilter, ActionOrder, CreateActionInput, UpdateActionInput},
         loaders::{self, IssueKey, MeetingKey, MinistryKey, SupportersOf, UpdatesOf},
         pagination::{Conn, Page, paginate, paginate_rows},
@@ -42,6 +43,22 @@ impl From<(action::Model, Attached)> for Action {
     }
 }
 
+/// A page of actions, each resolved field after field when what the query selects of it is
+/// at hand (see [`crate::graphql::in_turn`]).
+pub type Actions = Conn<InTurn<Action>>;
+
+impl From<action::Model> for InTurn<Action> {
+    fn from(m: action::Model) -> Self {
+        Self(m.into())
+    }
+}
+
+impl From<(action::Model, Attached)> for InTurn<Action> {
+    fn from(row: (action::Model, Attached)) -> Self {
+        Self(row.into())
+    }
+}
+
 impl Action {
     fn as_of(ctx: &Context<'_>, as_of: Option<Date>) -> NaiveDate {
         as_of.map_or_else(|| settings(ctx).today(), |d| d.0)
@@ -64,12 +81,14 @@ impl Action {
         to_id(self.0.id)
     }
     /// The meeting that agreed this action.
-    async fn meeting(&self, ctx: &Context<'_>) -> Result<Meeting> {
+    async fn meeting(&self, ctx: &Context<'_>) -> Result<InTurn<Meeting>> {
         if let Some(m) = &self.1.meeting {
-            return Ok(Meeting(m.clone()));
+            return Ok(InTurn(Meeting(m.clone())));
         }
         let m = loaders::one(ctx, MeetingKey(self.0.meeting_id)).await?;
-        Ok(Meeting(m.ok_or_else(|| AppError::not_found("meeting"))?))
+        Ok(InTurn(Meeting(
+            m.ok_or_else(|| AppError::not_found("meeting"))?,
+        )))
     }
     /// The issue this action addresses, if any.
     async fn issue(&self, ctx: &Context<'_>) -> Result<Option<Issue>> {
@@ -87,12 +106,14 @@ impl Action {
         self.0.description.as_deref()
     }
     /// The ministry responsible for the action.
-    async fn lead_ministry(&self, ctx: &Context<'_>) -> Result<Ministry> {
+    async fn lead_ministry(&self, ctx: &Context<'_>) -> Result<InTurn<Ministry>> {
         if let Some(m) = &self.1.lead {
-            return Ok(Ministry(m.clone()));
+            return Ok(InTurn(Ministry(m.clone())));
         }
         let m = loaders::one(ctx, MinistryKey(self.0.lead_ministry_id)).await?;
-        Ok(Ministry(m.ok_or_else(|| AppError::not_found("ministry"))?))
+        Ok(InTurn(Ministry(
+            m.ok_or_else(|| AppError::not_found("ministry"))?,
+        )))
     }
     /// Ministries that support the lead, in the order they were named.
     async fn supporting_ministries(&self, ctx: &Context<'_>) -> Result<Vec<Ministry>> {
@@ -223,13 +244,13 @@ pub async fn list_actions(
     after: Option<String>,
     filter: Option<ActionFilter>,
     order_by: Option<ActionOrder>,
-) -> Result<Conn<Action>> {
+) -> Result<Actions> {
     let page = Page::from_args(first, after.as_deref())?;
     let filter = filter.unwrap_or_default().into_domain()?;
     let order = order_by.map(Into::into).unwrap_or_default();
     let select = filter::list_query(db(ctx), filter, order, settings(ctx).today()).await?;
     let fields = columns::node_fields(ctx);
-    let (conn, joins): (Conn<Action>, Joins) = match columns::wanted(&fields) {
+    let (conn, joins): (Actions, Joins) = match columns::wanted(&fields) {
         Some(wanted) => {
             let joins = Joins::wanted(&fields);
             let mut related = Related::default();
@@ -240,7 +261,7 @@ pub async fn list_actions(
         }
         None => (paginate(db(ctx), select, page).await?, Joins::default()),
     };
-    let rows: Vec<&action::Model> = conn.edges.iter().map(|e| &e.node.0).collect();
+    let rows: Vec<&action::Model> = conn.edges.iter().map(|e| &e.node.0.0).collect();
     prefetch(ctx, &rows, &fields, &joins).await?;
     Ok(conn)
 }
@@ -292,7 +313,7 @@ impl ActionQuery {
         after: Option<String>,
         filter: Option<ActionFilter>,
         order_by: Option<ActionOrder>,
-    ) -> Result<Conn<Action>> {
+    ) -> Result<Actions> {
         list_actions(ctx, first, after, filter, order_by).await
     }
 

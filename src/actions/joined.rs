@@ -10,7 +10,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::SelectionField;
+use async_graphql::{SelectionField, parser::types::Field};
 use entity::{
     action, meeting,
     ministry::{self, Column as M},
@@ -21,7 +21,12 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::columns;
+use super::{columns, graphql::Action};
+use crate::{
+    graphql::in_turn::{AtHand, all_at_hand},
+    meetings::graphql::Meeting,
+    ministries::graphql::Ministry,
+};
 
 /// The columns of the lead ministry and of the meeting the query selects, if it selects
 /// them at all.
@@ -262,4 +267,38 @@ fn meeting_at(
         }
     }
     Ok(m)
+}
+
+/// A field of `Ministry` that reads the ministry's own columns (see [`crate::graphql::in_turn`]).
+fn ministry_field_at_hand(field: &Field) -> bool {
+    ministry_columns(field.name.node.as_str()).is_some()
+}
+
+/// A field of `Meeting` that reads the meeting's own columns.
+fn meeting_field_at_hand(field: &Field) -> bool {
+    meeting_columns(field.name.node.as_str()).is_some()
+}
+
+impl AtHand for Ministry {
+    fn at_hand(&self, field: &Field) -> bool {
+        ministry_field_at_hand(field)
+    }
+}
+
+impl AtHand for Meeting {
+    fn at_hand(&self, field: &Field) -> bool {
+        meeting_field_at_hand(field)
+    }
+}
+
+/// An action's own fields are at hand, and its lead ministry and meeting when the statement
+/// that read it joined them and the query selects only their own columns' fields.
+impl AtHand for Action {
+    fn at_hand(&self, field: &Field) -> bool {
+        match field.name.node.as_str() {
+            "leadMinistry" => self.1.lead.is_some() && all_at_hand(field, ministry_field_at_hand),
+            "meeting" => self.1.meeting.is_some() && all_at_hand(field, meeting_field_at_hand),
+            name => columns::from_row(name),
+        }
+    }
 }

@@ -10,6 +10,7 @@
 pub mod documents;
 pub mod enums;
 pub mod http;
+pub mod in_turn;
 pub mod input;
 pub mod loaders;
 pub mod node;

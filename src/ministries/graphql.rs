@@ -5,7 +5,7 @@ use entity::{liaison, ministry};
 
 use super::{liaisons, service};
 use crate::{
-    actions::graphql::{Action, list_actions},
+    actions::graphql::{Actions, list_actions},
     error::AppError,
     graphql::{
         db,
@@ -84,7 +84,7 @@ impl Ministry {
         after: Option<String>,
         filter: Option<ActionFilter>,
         order_by: Option<ActionOrder>,
-    ) -> Result<Conn<Action>> {
+    ) -> Result<Actions> {
         let mut filter = filter.unwrap_or_default();
         filter.ministry = Some(MinistryRefInput::Id(to_id(self.0.id)));
         Box::pin(list_actions(ctx, first, after, Some(filter), order_by)).await

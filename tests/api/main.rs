@@ -21,6 +21,7 @@ mod pagination;
 mod playground;
 mod reminders;
 mod reports;
+mod resolution;
 mod schema;
 mod seed;
 mod server;
