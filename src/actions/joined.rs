@@ -7,6 +7,9 @@
 //! asking the request's loader); a ministry or meeting met again further down the page is
 //! not decoded twice. The joins use aliases of their own, so a filter that reads the same
 //! tables is not disturbed.
+//!
+//! The same lists of fields say what a page's rows have at hand, so that they resolve their
+//! fields in turn (see [`crate::graphql::in_turn`]).
 
 use std::sync::Arc;
 
