@@ -22,9 +22,10 @@ impl Courier<'_> {
         self.claim_at(email, &Clock::starting_at(now)).await
     }
 
-    /// On PostgreSQL the lease is taken and the reminders read by one statement (see
-    /// [`Self::take_at_once`]); on SQLite in one transaction, which the single writer
-    /// serialises. The reminders are only read. The lease runs from the time of this claim.
+    /// On PostgreSQL the lease is taken by one statement and the reminders read by another
+    /// (see [`Self::take_at_once`]); on SQLite both in one transaction, which the single
+    /// writer serialises. The reminders are only read. The lease runs from the time of this
+    /// claim.
     pub(super) async fn claim_at(&self, email: &str, clock: &Clock) -> AppResult<Claim> {
         let _turn = self.turn().await;
         let owner = format!("{}:{}", self.worker, Uuid::now_v7().simple());
@@ -86,9 +87,7 @@ impl Courier<'_> {
             claim.rows = due_of(self.db, &claim.email, now).await?;
         }
         if claim.rows.is_empty() {
-            let txn = crate::db::begin_write(self.db).await?;
-            self.release(&txn, &claim).await?;
-            txn.commit().await?;
+            self.release(self.db, &claim).await?;
         }
         Ok(claim)
     }

@@ -107,11 +107,11 @@ impl Courier<'_> {
         }
     }
 
-    /// Releases the lease of `claim` in `txn` if it is still ours, which the outcomes
-    /// written in the same transaction then stand on. False when another worker has it.
+    /// Releases the lease of `claim` through `db` if it is still ours; the outcomes written
+    /// in the same transaction then stand on it. False when another worker has it.
     pub(super) async fn release(
         &self,
-        txn: &DatabaseTransaction,
+        db: &impl ConnectionTrait,
         claim: &Claim,
     ) -> AppResult<bool> {
         let released = outbox_lease::Entity::update_many()
@@ -125,7 +125,7 @@ impl Courier<'_> {
             )
             .filter(outbox_lease::Column::Email.eq(claim.email.clone()))
             .filter(outbox_lease::Column::Owner.eq(claim.owner.clone()))
-            .exec(txn)
+            .exec(db)
             .await?
             .rows_affected;
         if released == 0 {

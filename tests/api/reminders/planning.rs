@@ -189,10 +189,7 @@ async fn up_again(app: &TestApp) {
 /// `tindak::db::migrate` keeps them on one connection itself).
 async fn one_connection(app: &TestApp) -> sea_orm::DatabaseConnection {
     use secrecy::ExposeSecret as _;
-    let mut options =
-        sea_orm::ConnectOptions::new(app.settings.database_url.expose_secret().to_owned());
-    options.max_connections(1).sqlx_logging(false);
-    sea_orm::Database::connect(options)
+    tindak::db::connect_with_pool(app.settings.database_url.expose_secret(), 1)
         .await
         .expect("a connection for the migrations")
 }
