@@ -197,6 +197,7 @@ fn init_tracing() {
 
 async fn execute(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
+    db::log_statements_slower_than(settings.slow_statement_ms);
     match cli.command {
         Command::Schema => {
             print!("{}", graphql::sdl());

@@ -4,7 +4,10 @@ mod session;
 
 pub use session::nodelay as socket_nodelay;
 
-use std::time::Duration;
+use std::{
+    sync::atomic::{AtomicU64, Ordering},
+    time::Duration,
+};
 
 use anyhow::Context;
 use migration::{Migrator, MigratorTrait};
@@ -20,6 +23,17 @@ use sea_orm::{
 /// (README, Performance).
 const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
 
+/// Statements slower than this many milliseconds are logged (0: none); see
+/// [`log_statements_slower_than`].
+static SLOW_STATEMENT_MS: AtomicU64 = AtomicU64::new(0);
+
+/// Makes the connections opened from now on log each statement slower than `ms` milliseconds
+/// at WARN, target `sqlx::query`, with its SQL and never its values (`TINDAK_SLOW_STATEMENT_MS`);
+/// 0 logs none. Set once, when a command starts.
+pub fn log_statements_slower_than(ms: u64) {
+    SLOW_STATEMENT_MS.store(ms, Ordering::Relaxed);
+}
+
 /// Connects to `url`. SQLite files get WAL, foreign keys and a busy timeout so that
 /// concurrent requests wait for the single writer instead of failing.
 pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
@@ -30,8 +44,17 @@ pub async fn connect(url: &str) -> anyhow::Result<DatabaseConnection> {
 /// [`connect`] with a pool of `size` connections.
 pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseConnection> {
     let mut options = ConnectOptions::new(url.to_owned());
+    match SLOW_STATEMENT_MS.load(Ordering::Relaxed) {
+        0 => options.sqlx_logging(false),
+        ms => options
+            .sqlx_logging(true)
+            .sqlx_logging_level(log::LevelFilter::Trace)
+            .sqlx_slow_statements_logging_settings(
+                log::LevelFilter::Warn,
+                Duration::from_millis(ms),
+            ),
+    };
     options
-        .sqlx_logging(false)
         .acquire_timeout(Duration::from_secs(10))
         .max_connections(size.max(1))
         .test_before_acquire_if_idle_for(PING_AFTER_IDLE);

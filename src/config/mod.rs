@@ -33,6 +33,12 @@ pub struct Settings {
         global = true
     )]
     pub timezone: Tz,
+
+    /// Log each statement slower than this many milliseconds at WARN, with its SQL (never its
+    /// values); 0 logs none.
+    #[arg(long, env = "TINDAK_SLOW_STATEMENT_MS", default_value_t = 0, global = true,
+          value_parser = ranged::<u64>("TINDAK_SLOW_STATEMENT_MS", 0, 3_600_000))]
+    pub slow_statement_ms: u64,
 }
 
 /// Settings of the HTTP server.

@@ -304,7 +304,7 @@ fn remind_writes_readable_indonesian_digests_to_the_outbox() {
 fn settings_out_of_range_stop_the_start_with_the_variable_named() {
     let dir = tempfile::tempdir().expect("dir");
     let db = dir.path().join("t.db");
-    let cases: [(&str, &str); 8] = [
+    let cases: [(&str, &str); 10] = [
         ("TINDAK_REMIND_LEASE_SECS", "-5"),
         ("TINDAK_REMIND_LEASE_SECS", "9223372036854775807"),
         ("TINDAK_REMIND_BEFORE_DAYS", "7,4294967295"),
@@ -313,6 +313,8 @@ fn settings_out_of_range_stop_the_start_with_the_variable_named() {
         ("MAIL_FROM", "Tindak <a..b@x.id>"),
         ("TINDAK_ESCALATION_EMAILS", "ok@x.example.go.id,a@[1.2.3.4]"),
         ("TINDAK_SMTP_TIMEOUT_SECS", "0"),
+        ("TINDAK_SLOW_STATEMENT_MS", "-1"),
+        ("TINDAK_SLOW_STATEMENT_MS", "5 ms"),
     ];
     for (var, value) in cases {
         let out = tindak(&db)
@@ -332,6 +334,7 @@ fn settings_out_of_range_stop_the_start_with_the_variable_named() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("2199-12-31"));
     let out = tindak(&db)
         .env("TINDAK_REMIND_INTERVAL", "90")
+        .env("TINDAK_SLOW_STATEMENT_MS", "250")
         .env("MAIL_FROM", "Sekretariat <sekretariat@example.go.id>")
         .args(["remind", "--dry-run", "--as-of", "2026-03-01"])
         .output()

@@ -113,6 +113,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestA
     let settings = Settings {
         database_url: url.into(),
         timezone: chrono_tz::Asia::Jakarta,
+        slow_statement_ms: 0,
     };
     let mut serve = ServeSettings {
         bind: "127.0.0.1:0".parse().expect("address"),
