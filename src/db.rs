@@ -131,6 +131,21 @@ pub fn array<V: Into<sea_orm::Value>>(
     sea_orm::Value::Array(ty, Some(Box::new(values)))
 }
 
+/// `sql`, a statement built for SQLite that reads `table`, with `index` named for it
+/// (`FROM "table" INDEXED BY index`), for the few statements whose plan must not depend on the
+/// statistics a pooled connection happens to hold: SQLite reads them once per connection, and
+/// an `ANALYZE` run on another connection does not change them. An error, not a slower plan,
+/// if the statement does not read `table` as the builder writes it.
+pub fn sqlite_indexed_by(sql: &str, table: &str, index: &str) -> Result<String, DbErr> {
+    let from = format!("FROM \"{table}\"");
+    let at = sql
+        .find(&format!("{from} "))
+        .or_else(|| sql.ends_with(&from).then(|| sql.len() - from.len()))
+        .ok_or_else(|| DbErr::Custom(format!("no FROM \"{table}\" to name {index} in")))?;
+    let end = at + from.len();
+    Ok(format!("{} INDEXED BY {index}{}", &sql[..end], &sql[end..]))
+}
+
 /// Which way a list is sorted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
@@ -181,5 +196,35 @@ pub fn check_version(current: i32, expected: Option<i32>) -> crate::error::AppRe
             "the record was changed by someone else (it is at version {current}, you had version {v}); reload it and try again"
         ))),
         _ => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::sqlite_indexed_by;
+
+    #[test]
+    fn the_index_is_named_after_the_table_it_is_for() {
+        let named = sqlite_indexed_by(
+            r#"SELECT "reminders"."id" FROM "reminders" WHERE "reminders"."action_id" IN (SELECT "id" FROM "actions")"#,
+            "reminders",
+            "idx_reminders_failed",
+        )
+        .expect("named");
+        assert_eq!(
+            named,
+            r#"SELECT "reminders"."id" FROM "reminders" INDEXED BY idx_reminders_failed WHERE "reminders"."action_id" IN (SELECT "id" FROM "actions")"#
+        );
+        assert_eq!(
+            sqlite_indexed_by(r#"SELECT 1 FROM "reminders""#, "reminders", "i")
+                .expect("at the end"),
+            r#"SELECT 1 FROM "reminders" INDEXED BY i"#
+        );
+        // A table of a similar name, or none: an error rather than a statement planned freely.
+        assert!(
+            sqlite_indexed_by(r#"SELECT 1 FROM "reminders_old" WHERE x"#, "reminders", "i")
+                .is_err()
+        );
+        assert!(sqlite_indexed_by("SELECT 1", "reminders", "i").is_err());
     }
 }

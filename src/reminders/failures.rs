@@ -9,7 +9,8 @@ use entity::{
     liaison, meeting, reminder,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, Statement,
     sea_query::{Expr, ExprTrait, Query},
 };
 use uuid::Uuid;
@@ -19,6 +20,9 @@ use crate::error::AppResult;
 
 /// Most failures one escalation lists; the rest wait for the next one.
 const MAX_LISTED: u64 = 200;
+
+/// The index of the outbox's failures (migration `m20261129_000013_outbox_failed`).
+const FAILED_INDEX: &str = "idx_reminders_failed";
 
 /// The failures an escalation digest made of `rows` reports: FAILED reminders not yet
 /// reported, of meetings convened by the ministries whose liaison the escalation is for (every
@@ -58,12 +62,24 @@ pub async fn undelivered<C: ConnectionTrait>(
             .to_owned();
         query = query.filter(reminder::Column::ActionId.in_subquery(actions));
     }
-    let failed = query
+    let query = query
         .order_by_asc(reminder::Column::UpdatedAt)
         .order_by_asc(reminder::Column::Id)
-        .limit(MAX_LISTED)
-        .all(db)
-        .await?;
+        .limit(MAX_LISTED);
+    let failed = if db.get_database_backend() == DbBackend::Sqlite {
+        // Through the index of failures, named: SQLite otherwise walks the reminders of every
+        // action of the convener's meetings by the plan's key, which reads each of them (0.25
+        // to 0.5 s an escalation at a million actions, 0.4 ms through the index), whatever
+        // statistics it has, since it does not trust those of an empty index.
+        let statement = query.build(DbBackend::Sqlite);
+        let sql = crate::db::sqlite_indexed_by(&statement.sql, "reminders", FAILED_INDEX)?;
+        reminder::Entity::find()
+            .from_raw_sql(Statement { sql, ..statement })
+            .all(db)
+            .await?
+    } else {
+        query.all(db).await?
+    };
     let titles: std::collections::HashMap<Uuid, String> = action::Entity::find()
         .select_only()
         .columns([action::Column::Id, action::Column::Title])
