@@ -94,6 +94,9 @@ impl Claim {
 /// 'PENDING'` (see the migration `m20261129_000011_outbox_pending`).
 pub(super) const PENDING: &str = "'PENDING'";
 
+/// The index of pending reminders (same migration), named where SQLite must use it.
+const PENDING_INDEX: &str = "idx_reminders_pending";
+
 /// `status = 'PENDING'`, for the query builder.
 pub(super) fn pending() -> sea_orm::sea_query::SimpleExpr {
     status_in(&[ReminderStatus::Pending])
@@ -178,8 +181,8 @@ impl Courier<'_> {
     ) -> AppResult<Vec<String>> {
         let backend = self.db.get_database_backend();
         let pending = match backend {
-            DbBackend::Sqlite => "reminders r INDEXED BY idx_reminders_pending",
-            _ => "reminders r",
+            DbBackend::Sqlite => format!("reminders r INDEXED BY {PENDING_INDEX}"),
+            _ => "reminders r".to_owned(),
         };
         let sql = format!(
             "WITH RECURSIVE walked(email) AS ( \

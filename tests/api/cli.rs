@@ -21,7 +21,8 @@ fn tindak(db: &std::path::Path) -> Command {
     .env_remove("TINDAK_BIND")
     .env_remove("SMTP_URL")
     .env_remove("TINDAK_MAIL_DIR")
-    .env_remove("TINDAK_SECRET");
+    .env_remove("TINDAK_SECRET")
+    .env_remove("TINDAK_SLOW_STATEMENT_MS");
     cmd
 }
 
@@ -298,6 +299,47 @@ fn remind_writes_readable_indonesian_digests_to_the_outbox() {
         again.contains("planned:   0") && again.contains("sent:      0"),
         "{again}"
     );
+}
+
+#[test]
+fn slow_statements_are_logged_with_their_sql_and_never_their_values() {
+    let dir = tempfile::tempdir().expect("dir");
+    let seed = ["bench", "seed", "--actions", "5000"];
+    let quiet = tindak(&dir.path().join("quiet.db"))
+        .args(seed)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&quiet.stderr);
+    assert!(quiet.status.success(), "{stderr}");
+    assert!(
+        !stderr.contains("slow statement"),
+        "off by default: {stderr}"
+    );
+
+    // Writing 5,000 actions takes some 10 ms a batch here: well over a millisecond.
+    let timed = tindak(&dir.path().join("timed.db"))
+        .env("TINDAK_SLOW_STATEMENT_MS", "1")
+        .args(seed)
+        .output()
+        .expect("run");
+    let stderr = String::from_utf8_lossy(&timed.stderr);
+    assert!(timed.status.success(), "{stderr}");
+    let slow: Vec<&str> = stderr
+        .lines()
+        .filter(|l| l.contains("slow statement"))
+        .collect();
+    assert!(
+        slow.iter()
+            .any(|l| l.contains(r#"INSERT INTO \"actions\""#) && l.contains("elapsed=")),
+        "the batches of actions are logged with their SQL and time: {stderr}"
+    );
+    for line in &slow {
+        // What was written: the seeded titles and addresses stay out of the log.
+        assert!(
+            !line.contains("uji") && !line.contains("example.go.id"),
+            "a value in the log: {line}"
+        );
+    }
 }
 
 #[test]
