@@ -79,7 +79,9 @@ pub fn builder() -> SchemaBuilder<Query, Mutation, EmptySubscription> {
     Schema::build(Query::default(), Mutation::default(), EmptySubscription)
 }
 
-/// The schema wired to a database, with the request limits applied.
+/// The schema wired to a database, with the request limits applied. It registers no
+/// extension: the plain fields of a page's rows are resolved without async-graphql's
+/// per-field hooks (`in_turn`); one added here must make `in_turn::plain` refuse.
 pub fn build(
     db: DatabaseConnection,
     settings: Settings,
