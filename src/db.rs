@@ -5,8 +5,11 @@ mod session;
 pub use session::nodelay as socket_nodelay;
 
 use std::{
-    sync::atomic::{AtomicU64, Ordering},
-    time::Duration,
+    sync::{
+        OnceLock,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::{Duration, Instant},
 };
 
 use anyhow::Context;
@@ -32,6 +35,43 @@ static SLOW_STATEMENT_MS: AtomicU64 = AtomicU64::new(0);
 /// 0 logs none. Set once, when a command starts.
 pub fn log_statements_slower_than(ms: u64) {
     SLOW_STATEMENT_MS.store(ms, Ordering::Relaxed);
+}
+
+/// When this process last brought SQLite's statistics up to date ([`statistics_refreshed`]),
+/// in nanoseconds since [`STATISTICS_EPOCH`]; 0 when it has not.
+static STATISTICS_AT: AtomicU64 = AtomicU64::new(0);
+static STATISTICS_EPOCH: OnceLock<Instant> = OnceLock::new();
+
+/// Says that SQLite's statistics (`sqlite_stat1`, `sqlite_stat4`) were just brought up to date
+/// by an `ANALYZE`. Each SQLite connection reads them once, when it opens, and keeps them: an
+/// `ANALYZE` on one connection does not change what the others believe (README, Performance,
+/// seventeenth round). So every pooled SQLite connection of this process opened before now is
+/// closed instead of handed out again, and the pool opens fresh ones, which read the new
+/// statistics. Connections of other processes keep theirs until they close (at most 30
+/// minutes, the pool's connection lifetime).
+pub fn statistics_refreshed() {
+    let epoch = *STATISTICS_EPOCH.get_or_init(Instant::now);
+    let at = u64::try_from(epoch.elapsed().as_nanos()).unwrap_or(u64::MAX);
+    STATISTICS_AT.store(at.max(1), Ordering::Release);
+}
+
+/// Whether a pooled connection opened `age` ago read statistics older than the last
+/// [`statistics_refreshed`].
+fn opened_before_statistics(age: Duration) -> bool {
+    let at = STATISTICS_AT.load(Ordering::Acquire);
+    let Some(epoch) = STATISTICS_EPOCH.get().filter(|_| at != 0) else {
+        return false;
+    };
+    epoch.elapsed().saturating_sub(age) < Duration::from_nanos(at)
+}
+
+/// The pool's check of an idle SQLite connection before handing it out: `false` (close it,
+/// take or open another) when it holds statistics older than the last [`statistics_refreshed`].
+fn keep_sqlite_connection(
+    _: &mut sea_orm::sqlx::SqliteConnection,
+    meta: sea_orm::sqlx::pool::PoolConnectionMetadata,
+) -> futures_util::future::BoxFuture<'_, Result<bool, sea_orm::sqlx::Error>> {
+    Box::pin(std::future::ready(Ok(!opened_before_statistics(meta.age))))
 }
 
 /// Connects to `url`. SQLite files get WAL, foreign keys and a busy timeout so that
@@ -65,6 +105,7 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
                 .journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
                 .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
         });
+        options.map_sqlx_sqlite_before_acquire(keep_sqlite_connection);
     } else {
         options.map_sqlx_postgres_pool_opts(session::on_connect);
     }
@@ -201,7 +242,65 @@ pub fn check_version(current: i32, expected: Option<i32>) -> crate::error::AppRe
 
 #[cfg(test)]
 mod tests {
-    use super::sqlite_indexed_by;
+    use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+
+    use super::{connect_with_pool, migrate, sqlite_indexed_by};
+
+    /// Whether the connection that answers holds the temporary table `opened_here`: temporary
+    /// tables belong to the connection that made them.
+    async fn on_marked_connection(db: &DatabaseConnection) -> bool {
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                "SELECT count(*) AS n FROM sqlite_temp_master WHERE name = 'opened_here'",
+            ))
+            .await
+            .expect("read the temporary schema")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("a count") == 1
+    }
+
+    #[tokio::test]
+    async fn sqlite_connections_that_read_old_statistics_are_replaced_after_an_analyze() {
+        let dir = tempfile::tempdir().expect("a directory");
+        let url = format!(
+            "sqlite://{}?mode=rwc",
+            dir.path().join("statistics.db").display()
+        );
+        // One connection: every statement runs on it while the pool keeps it.
+        let db = connect_with_pool(&url, 1).await.expect("connect");
+        migrate(&db).await.expect("migrate");
+        db.execute_unprepared("CREATE TEMP TABLE opened_here (x)")
+            .await
+            .expect("mark the connection");
+        assert!(on_marked_connection(&db).await);
+
+        // A run that planned too little to analyze keeps the connection.
+        crate::reminders::plan::refresh_statistics(&db, 999)
+            .await
+            .expect("no analyze");
+        assert!(on_marked_connection(&db).await, "kept without an ANALYZE");
+
+        // After an ANALYZE the connection that read the old statistics is not handed out
+        // again: the next statement runs on a new one.
+        crate::reminders::plan::refresh_statistics(&db, 1_000)
+            .await
+            .expect("analyze");
+        assert!(
+            !on_marked_connection(&db).await,
+            "replaced after the ANALYZE"
+        );
+
+        // The new connection, opened after the ANALYZE, is kept.
+        db.execute_unprepared("CREATE TEMP TABLE opened_here (x)")
+            .await
+            .expect("mark the new connection");
+        assert!(on_marked_connection(&db).await);
+        assert!(
+            on_marked_connection(&db).await,
+            "kept: it read the new statistics"
+        );
+    }
 
     #[test]
     fn the_index_is_named_after_the_table_it_is_for() {

@@ -347,10 +347,14 @@ struct Phases {
 /// before delivery. Otherwise the engine still believes the outbox holds a few pending rows
 /// and claims and records each digest with a plan made for a few rows (measured
 /// on PostgreSQL: 0.3 to 0.9 s per digest after planning 100,000 reminders, 5 ms with fresh
-/// statistics).
+/// statistics). On SQLite the pool's connections are then replaced as they come back
+/// ([`crate::db::statistics_refreshed`]): each holds the statistics it read when it opened.
 pub async fn refresh_statistics<C: ConnectionTrait>(db: &C, planned: u64) -> AppResult<()> {
     if planned >= 1_000 {
         db.execute_unprepared("ANALYZE reminders").await?;
+        if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
+            crate::db::statistics_refreshed();
+        }
     }
     Ok(())
 }
