@@ -112,13 +112,16 @@ fn plain(set: &SelectionSet) -> Option<impl Iterator<Item = &Positioned<Field>> 
         Selection::Field(field) if field.node.directives.is_empty() => Some(field),
         _ => None,
     });
-    let mut seen: Vec<&Name> = Vec::with_capacity(set.items.len());
-    for field in fields.clone() {
+    for (i, field) in fields.clone().enumerate() {
         let key = &field?.node.response_key().node;
-        if seen.contains(&key) {
+        if fields
+            .clone()
+            .take(i)
+            .flatten()
+            .any(|earlier| earlier.node.response_key().node == *key)
+        {
             return None;
         }
-        seen.push(key);
     }
     Some(fields.flatten())
 }

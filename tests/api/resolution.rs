@@ -192,4 +192,20 @@ async fn plain_selections_answer_as_async_graphql_resolves_them_at_every_level()
         );
         assert_eq!(ours, theirs, "`{plain}`");
     }
+
+    // A key asked twice with different selections under it is merged, as async-graphql does.
+    let merged = app
+        .data(
+            "{ actions(first: 30) { nodes { leadMinistry { code } leadMinistry { name } } } }",
+            json!({}),
+        )
+        .await;
+    let nodes = merged["actions"]["nodes"].as_array().expect("nodes");
+    assert!(nodes.len() >= 10, "{merged:#}");
+    for node in nodes {
+        assert!(
+            node["leadMinistry"]["code"].is_string() && node["leadMinistry"]["name"].is_string(),
+            "{node:#}"
+        );
+    }
 }
