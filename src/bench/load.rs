@@ -94,11 +94,9 @@ impl Client {
             anyhow::ensure!(n > 0, "the server closed the connection");
             self.buf.extend_from_slice(&chunk[..n]);
         }
-        let ok = self.buf.starts_with(b"HTTP/1.1 200")
-            && !self.buf[head_end..head_end + length]
-                .windows(9)
-                .any(|w| w == b"\"errors\"");
-        Ok(ok)
+        let body = &self.buf[head_end..head_end + length];
+        Ok(self.buf.starts_with(b"HTTP/1.1 200")
+            && memchr::memmem::find(body, b"\"errors\"").is_none())
     }
 }
 
@@ -222,4 +220,87 @@ pub(super) async fn get(addr: &str, path: &str) -> anyhow::Result<String> {
     anyhow::ensure!(answer.starts_with("HTTP/1.1 200"), "GET {path}: not a 200");
     let body = answer.split_once("\r\n\r\n").map_or("", |(_, b)| b);
     Ok(body.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio::{
+        io::{AsyncReadExt, AsyncWriteExt},
+        net::TcpListener,
+    };
+
+    use super::Client;
+
+    /// A server on a port of its own that answers each request of its one connection with
+    /// `status` and `body`, the head and the body in two writes.
+    async fn answering(status: &'static str, body: &'static str) -> String {
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("a port");
+        let addr = listener.local_addr().expect("its address").to_string();
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.expect("the client");
+            let mut request = Vec::new();
+            let mut chunk = [0u8; 4096];
+            loop {
+                // A whole request: its head, then as many bytes as its Content-Length says.
+                let whole = request
+                    .windows(4)
+                    .position(|w| w == b"\r\n\r\n")
+                    .and_then(|end| {
+                        let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
+                        let length = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))?
+                            .trim()
+                            .parse::<usize>()
+                            .ok()?;
+                        (request.len() >= end + 4 + length).then_some(end + 4 + length)
+                    });
+                if let Some(end) = whole {
+                    request.drain(..end);
+                    let head = format!(
+                        "HTTP/1.1 {status}\r\nContent-Type: application/json\r\n\
+                         Content-Length: {}\r\n\r\n",
+                        body.len()
+                    );
+                    stream.write_all(head.as_bytes()).await.expect("the head");
+                    stream.flush().await.expect("the head sent");
+                    tokio::task::yield_now().await;
+                    stream.write_all(body.as_bytes()).await.expect("the body");
+                    continue;
+                }
+                match stream.read(&mut chunk).await {
+                    Ok(0) | Err(_) => return,
+                    Ok(n) => request.extend_from_slice(&chunk[..n]),
+                }
+            }
+        });
+        addr
+    }
+
+    #[tokio::test]
+    async fn an_answer_counts_only_when_it_is_a_200_without_graphql_errors() {
+        let rows = r#"{"data":{"actions":{"nodes":[{"id":"QWN0aW9uOjE","title":"Peta jalan"}]}}}"#;
+        let refused = r#"{"data":null,"errors":[{"message":"field refused","extensions":{"code":"FORBIDDEN"}}]}"#;
+        let partial = r#"{"data":{"actions":null},"errors":[{"message":"x"}]}"#;
+        for (status, body, counted) in [
+            ("200 OK", rows, true),
+            ("200 OK", refused, false),
+            ("200 OK", partial, false),
+            ("401 Unauthorized", rows, false),
+            ("500 Internal Server Error", rows, false),
+        ] {
+            let addr = answering(status, body).await;
+            let mut client = Client::connect(&addr, "token", "{ actions { nodes { id } } }")
+                .await
+                .expect("connected");
+            // Twice on the same connection: each answer is read whole, not more.
+            for _ in 0..2 {
+                assert_eq!(
+                    client.once().await.expect("an answer"),
+                    counted,
+                    "{status} {body}"
+                );
+            }
+        }
+    }
 }
