@@ -117,10 +117,20 @@ async fn plan_day(
 ) -> anyhow::Result<Planned> {
     let started = Instant::now();
     plan::settle(&service.db, &service.policy, &[]).await?;
+    let settled = started.elapsed();
     let txn = plan::begin(&service.db).await?;
     let reminders = plan::plan_alongside(&txn, &service.db, &service.policy, &[], day, now).await?;
+    let planned = started.elapsed();
     txn.commit().await?;
+    let committed = started.elapsed();
     plan::refresh_statistics(&service.db, reminders).await?;
+    tracing::debug!(
+        settle_ms = settled.as_millis(),
+        plan_ms = (planned - settled).as_millis(),
+        commit_ms = (committed - planned).as_millis(),
+        statistics_ms = (started.elapsed() - committed).as_millis(),
+        "planning a day: where the time went"
+    );
     Ok(Planned {
         reminders,
         time: started.elapsed(),
