@@ -79,14 +79,8 @@ impl Client {
             let n = self.stream.read(&mut chunk).await?;
             anyhow::ensure!(n > 0, "the server closed the connection");
             self.buf.extend_from_slice(&chunk[..n]);
-            if let Some(end) = self.buf.windows(4).position(|w| w == b"\r\n\r\n") {
-                let head = String::from_utf8_lossy(&self.buf[..end]).to_ascii_lowercase();
-                let length = head
-                    .lines()
-                    .find_map(|l| l.strip_prefix("content-length:"))
-                    .and_then(|v| v.trim().parse::<usize>().ok())
-                    .context("an answer without Content-Length")?;
-                break (end + 4, length);
+            if let Some((body_at, length)) = head(&self.buf) {
+                break (body_at, length.context("an answer without Content-Length")?);
             }
         };
         while self.buf.len() < head_end + length {
@@ -98,6 +92,18 @@ impl Client {
         Ok(self.buf.starts_with(b"HTTP/1.1 200")
             && memchr::memmem::find(body, b"\"errors\"").is_none())
     }
+}
+
+/// Where the body of the HTTP message at the start of `buf` begins, and its Content-Length,
+/// once its whole head is in `buf`.
+fn head(buf: &[u8]) -> Option<(usize, Option<usize>)> {
+    let end = buf.windows(4).position(|w| w == b"\r\n\r\n")?;
+    let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+    let length = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length:"))
+        .and_then(|v| v.trim().parse::<usize>().ok());
+    Some((end + 4, length))
 }
 
 /// Runs `clients` loops of `step` for `seconds`, collecting each step's time.
@@ -229,7 +235,7 @@ mod tests {
         net::TcpListener,
     };
 
-    use super::Client;
+    use super::{Client, head};
 
     /// A server on a port of its own that answers each request of its one connection with
     /// `status` and `body`, the head and the body in two writes.
@@ -242,19 +248,10 @@ mod tests {
             let mut chunk = [0u8; 4096];
             loop {
                 // A whole request: its head, then as many bytes as its Content-Length says.
-                let whole = request
-                    .windows(4)
-                    .position(|w| w == b"\r\n\r\n")
-                    .and_then(|end| {
-                        let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
-                        let length = head
-                            .lines()
-                            .find_map(|l| l.strip_prefix("content-length:"))?
-                            .trim()
-                            .parse::<usize>()
-                            .ok()?;
-                        (request.len() >= end + 4 + length).then_some(end + 4 + length)
-                    });
+                let whole = head(&request).and_then(|(body_at, length)| {
+                    let end = body_at + length?;
+                    (request.len() >= end).then_some(end)
+                });
                 if let Some(end) = whole {
                     request.drain(..end);
                     let head = format!(
