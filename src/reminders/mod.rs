@@ -1,5 +1,6 @@
 //! Deadline reminders by email: planning the outbox, delivering digests, progress links.
 
+mod cache;
 mod calls;
 mod claim;
 pub mod deliver;
