@@ -22,5 +22,6 @@ pub mod respond;
 pub mod service;
 pub mod smtp;
 mod stale;
+mod statistics;
 pub mod worker;
 pub(crate) mod write;

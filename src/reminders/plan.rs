@@ -17,6 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::stale::cancel_stale;
+pub use super::statistics::refresh_statistics;
 use super::{
     cache::with_planning_cache,
     calls::{Conveners, People, Recipient, liaisons_by_ministry, rows_for, without_planned},
@@ -342,20 +343,4 @@ struct Phases {
     existing: Duration,
     insert: Duration,
     days: Duration,
-}
-
-/// After a run that planned many reminders, the outbox's statistics are brought up to date
-/// before delivery. Otherwise the engine still believes the outbox holds a few pending rows
-/// and claims and records each digest with a plan made for a few rows (measured
-/// on PostgreSQL: 0.3 to 0.9 s per digest after planning 100,000 reminders, 5 ms with fresh
-/// statistics). On SQLite the pool's connections are then replaced as they come back
-/// ([`crate::db::statistics_refreshed`]): each holds the statistics it read when it opened.
-pub async fn refresh_statistics<C: ConnectionTrait>(db: &C, planned: u64) -> AppResult<()> {
-    if planned >= 1_000 {
-        db.execute_unprepared("ANALYZE reminders").await?;
-        if db.get_database_backend() == sea_orm::DbBackend::Sqlite {
-            crate::db::statistics_refreshed();
-        }
-    }
-    Ok(())
 }
