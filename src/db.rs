@@ -146,6 +146,20 @@ pub async fn migrate(db: &DatabaseConnection) -> anyhow::Result<()> {
     done.context("could not migrate the database")
 }
 
+/// A migrated SQLite database in a directory of its own with a pool of `size` connections, for
+/// unit tests; the directory is removed when the returned guard drops.
+#[cfg(test)]
+pub(crate) async fn temporary_sqlite(size: u32) -> (tempfile::TempDir, DatabaseConnection) {
+    let dir = tempfile::tempdir().expect("a directory");
+    let url = format!(
+        "sqlite://{}?mode=rwc",
+        dir.path().join("tindak.db").display()
+    );
+    let db = connect_with_pool(&url, size).await.expect("connect");
+    migrate(&db).await.expect("migrate");
+    (dir, db)
+}
+
 /// The current instant, to the microsecond: what both engines store, so that what a
 /// mutation returns is what a later read returns.
 pub fn now() -> chrono::DateTime<chrono::Utc> {
@@ -256,7 +270,7 @@ pub fn check_version(current: i32, expected: Option<i32>) -> crate::error::AppRe
 mod tests {
     use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
-    use super::{connect_with_pool, migrate, sqlite_indexed_by};
+    use super::{sqlite_indexed_by, temporary_sqlite};
 
     /// Whether the connection that answers holds the temporary table `opened_here`: temporary
     /// tables belong to the connection that made them.
@@ -274,9 +288,7 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_connections_hand_over_a_whole_page_of_rows_at_once() {
-        let dir = tempfile::tempdir().expect("a directory");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("rows.db").display());
-        let db = connect_with_pool(&url, 1).await.expect("connect");
+        let (_dir, db) = temporary_sqlite(1).await;
         let pool = db.get_sqlite_connection_pool();
         let conn = pool.acquire().await.expect("a connection");
         // sqlx shows the setting in a connection's debug form only.
@@ -289,14 +301,8 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_connections_that_read_old_statistics_are_replaced_after_an_analyze() {
-        let dir = tempfile::tempdir().expect("a directory");
-        let url = format!(
-            "sqlite://{}?mode=rwc",
-            dir.path().join("statistics.db").display()
-        );
         // One connection: every statement runs on it while the pool keeps it.
-        let db = connect_with_pool(&url, 1).await.expect("connect");
-        migrate(&db).await.expect("migrate");
+        let (_dir, db) = temporary_sqlite(1).await;
         db.execute_unprepared("CREATE TEMP TABLE opened_here (x)")
             .await
             .expect("mark the connection");

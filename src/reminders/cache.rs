@@ -88,12 +88,7 @@ mod tests {
 
     #[tokio::test]
     async fn planning_widens_sqlite_page_cache_for_its_run_and_gives_it_back() {
-        let dir = tempfile::tempdir().expect("a directory");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("plan.db").display());
-        let db = crate::db::connect_with_pool(&url, 2)
-            .await
-            .expect("connect");
-        crate::db::migrate(&db).await.expect("migrate");
+        let (_dir, db) = crate::db::temporary_sqlite(2).await;
         let default = pool_caches(&db).await;
         assert_eq!(default, [-2000, -2000], "SQLite's default");
 

@@ -74,14 +74,9 @@ mod tests {
 
     #[tokio::test]
     async fn a_large_run_leaves_sqlite_an_estimate_of_the_outbox_read_from_a_sample() {
-        let dir = tempfile::tempdir().expect("a directory");
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("plan.db").display());
         // One connection: the ANALYZE and the checks after it run on the same one as long as
         // the pool keeps it.
-        let db = crate::db::connect_with_pool(&url, 1)
-            .await
-            .expect("connect");
-        crate::db::migrate(&db).await.expect("migrate");
+        let (_dir, db) = crate::db::temporary_sqlite(1).await;
         crate::bench::seed::seed(
             &db,
             chrono_tz::Asia::Jakarta,
