@@ -5,11 +5,13 @@
 //! allocates in bursts and then the server may sit idle for the rest of the interval: without
 //! a nudge it kept what the run had used resident (measured after a run that planned and sent
 //! 207,693 reminders in 443 emails on PostgreSQL: 87-119 MiB resident while idle; README,
-//! Performance).
+//! Performance). SQLite does not allocate through mimalloc but through the C library's
+//! `malloc`, whose glibc keeps what SQLite frees in its arenas: after the same run on SQLite,
+//! 40-70 MiB more (README, Performance, twentieth round).
 
-/// Returns the memory freed so far to the system. Costs a walk of the allocator's free lists:
-/// for after a large piece of work, not for every request. Where mimalloc is not the
-/// allocator (the tests), it has nothing to return and does nothing.
+/// Returns the memory freed so far to the system, mimalloc's and the C library's. Costs a
+/// walk of the allocators' free lists: for after a large piece of work, not for every request.
+/// Where mimalloc is not the allocator (the tests), it has nothing to return.
 pub fn release_freed() {
     // SAFETY: `mi_collect` takes no pointer and may be called from any thread at any time;
     // it only returns pages that mimalloc no longer hands out.
@@ -17,4 +19,23 @@ pub fn release_freed() {
     unsafe {
         libmimalloc_sys::mi_collect(true);
     }
+    trim_c_heap();
 }
+
+/// Gives back the whole free pages of glibc's heaps (`malloc_trim(0)`).
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
+fn trim_c_heap() {
+    #[allow(unsafe_code)]
+    unsafe extern "C" {
+        fn malloc_trim(pad: usize) -> std::ffi::c_int;
+    }
+    // SAFETY: `malloc_trim` takes no pointer, locks each arena as it walks it, and only
+    // returns pages that hold no allocated block.
+    #[allow(unsafe_code)]
+    unsafe {
+        malloc_trim(0);
+    }
+}
+
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
+fn trim_c_heap() {}
