@@ -11,7 +11,7 @@
 
 /// Returns the memory freed so far to the system, mimalloc's and the C library's. Costs a
 /// walk of the allocators' free lists: for after a large piece of work, not for every request.
-/// Where mimalloc is not the allocator (the tests), it has nothing to return.
+/// Where mimalloc is not the allocator (the tests), only the C library's heap has any.
 pub fn release_freed() {
     // SAFETY: `mi_collect` takes no pointer and may be called from any thread at any time;
     // it only returns pages that mimalloc no longer hands out.
@@ -39,3 +39,15 @@ fn trim_c_heap() {
 
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn trim_c_heap() {}
+
+/// Peak and current resident memory of a process, in KiB (Linux: `/proc/<pid>/status`).
+pub fn resident(pid: u32) -> Option<(u64, u64)> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+    };
+    Some((field("VmHWM:")?, field("VmRSS:")?))
+}

@@ -4,12 +4,9 @@
 
 /// This process's resident memory, in KiB.
 fn resident_kib() -> u64 {
-    let status = std::fs::read_to_string("/proc/self/status").expect("/proc/self/status");
-    status
-        .lines()
-        .find_map(|l| l.strip_prefix("VmRSS:"))
-        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-        .expect("VmRSS")
+    tindak::memory::resident(std::process::id())
+        .expect("/proc/self/status")
+        .1
 }
 
 #[test]

@@ -266,7 +266,7 @@ pub async fn run(
     let next_day_sent = deliver(&service, &sink, next).await?;
     let small_sent = small_digests(&service, &sink, next).await?;
     let _ = std::fs::remove_dir_all(&dir);
-    let rss = || super::load::memory(std::process::id()).map(|(_, now)| now);
+    let rss = || crate::memory::resident(std::process::id()).map(|(_, now)| now);
     let kept = rss();
     crate::memory::release_freed();
     let resident = kept.zip(rss());

@@ -12,7 +12,7 @@ use std::time::Duration;
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use super::{
-    load::{Client, Load, Stepper, cpu_time, get, load, median, memory, ms},
+    load::{Client, Load, Stepper, cpu_time, get, load, median, ms},
     reminders,
 };
 use crate::{
@@ -119,7 +119,7 @@ pub async fn run(db: &DatabaseConnection, plan: Plan) -> anyhow::Result<Figures>
     .await;
     let cpu_after = plan.pid.and_then(cpu_time);
     let statements_after = statements(&plan.addr).await;
-    let mem = plan.pid.and_then(memory);
+    let mem = plan.pid.and_then(crate::memory::resident);
     let pool = crate::db::connect_with_pool(&database_url, plan.clients as u32).await?;
     let sql = load(plan.clients, plan.seconds, move |_| {
         let pool = pool.clone();

@@ -19,8 +19,8 @@ pub const ANALYSIS_ROWS: u32 = 10_000;
 /// before delivery. Otherwise the engine still believes the outbox holds a few pending rows
 /// and claims and records each digest with a plan made for a few rows (measured
 /// on PostgreSQL: 0.3 to 0.9 s per digest after planning 100,000 reminders, 5 ms with fresh
-/// statistics). On SQLite they are estimated from a sample (`ANALYSIS_ROWS` entries of each index), and the
-/// pool's connections are then replaced as they come back
+/// statistics). On SQLite they are estimated from a sample (`ANALYSIS_ROWS` entries of each
+/// index), and the pool's connections are then replaced as they come back
 /// ([`crate::db::statistics_refreshed`]): each holds the statistics it read when it opened.
 pub async fn refresh_statistics(db: &DatabaseConnection, planned: u64) -> AppResult<()> {
     if planned < LARGE_RUN {
