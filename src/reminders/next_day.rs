@@ -72,7 +72,7 @@ pub(super) async fn set<C: ConnectionTrait>(
     for a in actions {
         values.push(a.id.into());
         values.push(a.generation.into());
-        values.push(policy.next_change(a.due_on, day).into());
+        values.push(crate::graphql::scalars::ymd(policy.next_change(a.due_on, day)).into());
     }
     let rows = vec!["(?, ?, ?)"; actions.len()].join(", ");
     let sql = format!(
