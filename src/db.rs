@@ -1,6 +1,9 @@
 //! Opening the database and bringing its schema up to date.
 
+mod journal;
 mod session;
+
+pub use journal::STATEMENT_JOURNAL_IN_MEMORY;
 
 pub use session::nodelay as socket_nodelay;
 
@@ -110,6 +113,7 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
         .max_connections(size.max(1))
         .test_before_acquire_if_idle_for(PING_AFTER_IDLE);
     if url.starts_with("sqlite:") {
+        journal::keep_statement_journals_in_memory();
         options.map_sqlx_sqlite_opts(|o| {
             o.foreign_keys(true)
                 .busy_timeout(Duration::from_secs(10))
