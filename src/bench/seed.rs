@@ -76,6 +76,32 @@ pub fn status_of(i: u64, seed: u64) -> ActionStatus {
 
 const BATCH: usize = 1_000;
 
+/// For unit tests: a temporary migrated SQLite database with a pool of `size` connections,
+/// seeded with ten actions, and the id of one of them; the directory goes when the guard drops.
+#[cfg(test)]
+pub(crate) async fn temporary_with_an_action(
+    size: u32,
+) -> (tempfile::TempDir, DatabaseConnection, Uuid) {
+    let (dir, db) = crate::db::temporary_sqlite(size).await;
+    let plan = Plan {
+        actions: 10,
+        meetings: 1,
+        ministries: 4,
+        seed: 1,
+        today: NaiveDate::from_ymd_opt(2026, 12, 6).expect("a day"),
+    };
+    seed(&db, chrono_tz::Asia::Jakarta, plan)
+        .await
+        .expect("seed");
+    let action = action::Entity::find()
+        .one(&db)
+        .await
+        .expect("an action")
+        .expect("a row")
+        .id;
+    (dir, db, action)
+}
+
 /// Fills `db`, which must hold no meeting yet.
 pub async fn seed(db: &DatabaseConnection, tz: Tz, plan: Plan) -> anyhow::Result<Seeded> {
     anyhow::ensure!(

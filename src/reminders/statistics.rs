@@ -76,30 +76,7 @@ mod tests {
     async fn a_large_run_leaves_sqlite_an_estimate_of_the_outbox_read_from_a_sample() {
         // One connection: the ANALYZE and the checks after it run on the same one as long as
         // the pool keeps it.
-        let (_dir, db) = crate::db::temporary_sqlite(1).await;
-        crate::bench::seed::seed(
-            &db,
-            chrono_tz::Asia::Jakarta,
-            crate::bench::seed::Plan {
-                actions: 10,
-                meetings: 1,
-                ministries: 4,
-                seed: 1,
-                today: NaiveDate::from_ymd_opt(2026, 12, 6).expect("a day"),
-            },
-        )
-        .await
-        .expect("seed");
-        let action: Uuid = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                "SELECT id FROM actions LIMIT 1",
-            ))
-            .await
-            .expect("an action")
-            .expect("a row")
-            .try_get("", "id")
-            .expect("an id");
+        let (_dir, db, action) = crate::bench::seed::temporary_with_an_action(1).await;
         let count = 4 * u64::from(ANALYSIS_ROWS);
         let rows = (0..count)
             .map(|n| NewReminder {

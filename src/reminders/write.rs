@@ -175,7 +175,7 @@ async fn insert_arrays<C: ConnectionTrait>(
 mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
     use entity::enums::{Language, RecipientRole, ReminderKind};
-    use sea_orm::{ConnectionTrait, Statement, TransactionTrait};
+    use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement, TransactionTrait};
     use uuid::Uuid;
 
     use super::{NewReminder, ROWS_PER_STATEMENT, insert};
@@ -200,30 +200,7 @@ mod tests {
 
     #[tokio::test]
     async fn sqlite_writes_a_page_in_several_statements_whole_or_not_at_all() {
-        let (_dir, db) = crate::db::temporary_sqlite(2).await;
-        crate::bench::seed::seed(
-            &db,
-            chrono_tz::Asia::Jakarta,
-            crate::bench::seed::Plan {
-                actions: 1,
-                meetings: 1,
-                ministries: 4,
-                seed: 1,
-                today: NaiveDate::from_ymd_opt(2026, 12, 6).expect("a day"),
-            },
-        )
-        .await
-        .expect("seed");
-        let action: Uuid = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                "SELECT id FROM actions LIMIT 1",
-            ))
-            .await
-            .expect("an action")
-            .expect("a row")
-            .try_get("", "id")
-            .expect("an id");
+        let (_dir, db, action) = crate::bench::seed::temporary_with_an_action(2).await;
         let now = Utc
             .with_ymd_and_hms(2026, 12, 6, 1, 2, 3)
             .single()
@@ -271,11 +248,10 @@ mod tests {
             (day("first"), day("last")),
             ("2026-12-01".into(), "2026-12-01".into())
         );
-        let planned: Vec<entity::reminder::Model> =
-            <entity::reminder::Entity as sea_orm::EntityTrait>::find()
-                .all(&db)
-                .await
-                .expect("the reminders as the entity reads them");
+        let planned: Vec<entity::reminder::Model> = entity::reminder::Entity::find()
+            .all(&db)
+            .await
+            .expect("the reminders as the entity reads them");
         assert!(planned.iter().all(|r| r.planned_for
             == NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day")
             && r.next_attempt_at == now));
@@ -296,16 +272,10 @@ mod tests {
             "a second reminder of occurrence 0"
         );
         txn.rollback().await.expect("rollback");
-        let n: i64 = db
-            .query_one_raw(Statement::from_string(
-                db.get_database_backend(),
-                "SELECT count(*) AS n FROM reminders",
-            ))
+        let n = entity::reminder::Entity::find()
+            .count(&db)
             .await
-            .expect("count")
-            .expect("a row")
-            .try_get("", "n")
-            .expect("n");
-        assert_eq!(n, count as i64);
+            .expect("count");
+        assert_eq!(n, count as u64);
     }
 }
