@@ -12,9 +12,9 @@
 //! larger journal (a statement that changes more than 16 MiB of what was there) still goes
 //! to a file.
 
-/// The size, in bytes, up to which a statement's journal stays in memory. At most one SQLite
-/// statement writes at a time (SQLite has one writer), and the journal is freed when the
-/// statement's transaction ends.
+/// The size, in bytes, up to which a statement's journal stays in memory. At most one
+/// statement writes to a database at a time (SQLite has one writer), and the journal is freed
+/// when the statement's transaction ends.
 pub const STATEMENT_JOURNAL_IN_MEMORY: i32 = 16 * 1024 * 1024;
 
 /// Sets [`STATEMENT_JOURNAL_IN_MEMORY`] for the process, once, before its first SQLite
