@@ -4,10 +4,11 @@
 //! several rows and may fail halfway (a constraint, a foreign key): the pages the statement
 //! changes, as they were, so that a failed statement can be undone without the transaction.
 //! Past 64 KiB (SQLite's default) the journal goes to a temporary file: every multi-row
-//! statement of a planning run (a page's 500 new reminders, its 2,000 next days) wrote and
-//! read back some hundreds of KiB through the file system (measured on a copy of the seeded
-//! 100,000-action database, the backlog's 207,693 reminders in statements of 500 rows: 1,070-
-//! 1,085 ms of inserts with the journal in a file, 835-852 ms in memory; README, Performance,
+//! statement of a planning run (a page's new reminders, 1,000 a statement, and its 2,000 next
+//! days) wrote and read back some hundreds of KiB through the file system (measured in
+//! Tindak, statements of 500 then, the seeded 100,000-action backlog: inserts 1,104-1,175 ms in
+//! memory, 1,163-1,235 ms through the file; by hand, Python's SQLite with random ids, whose
+//! statements touch more pages: 835-852 ms against 1,070-1,085 ms; README, Performance,
 //! twenty-first round). The bound keeps the memory of one statement's journal small; a
 //! larger journal (a statement that changes more than 16 MiB of what was there) still goes
 //! to a file.
