@@ -45,13 +45,11 @@ pub async fn refresh_statistics(db: &DatabaseConnection, planned: u64) -> AppRes
 
 #[cfg(test)]
 mod tests {
-    use chrono::{NaiveDate, Utc};
-    use entity::enums::{Language, RecipientRole, ReminderKind};
+    use chrono::Utc;
     use sea_orm::{ConnectionTrait, DatabaseConnection, Statement, TransactionTrait};
-    use uuid::Uuid;
 
     use super::{ANALYSIS_ROWS, refresh_statistics};
-    use crate::reminders::write::{NewReminder, insert};
+    use crate::reminders::write::{insert, of_one_action};
 
     /// What SQLite believes of one of the outbox's indexes: its rows, then the rows that share
     /// a value of its first column, of its first two columns, and so on.
@@ -78,20 +76,7 @@ mod tests {
         // the pool keeps it.
         let (_dir, db, action) = crate::bench::seed::temporary_with_an_action(1).await;
         let count = 4 * u64::from(ANALYSIS_ROWS);
-        let rows = (0..count)
-            .map(|n| NewReminder {
-                id: Uuid::now_v7(),
-                action_id: action,
-                liaison_id: None,
-                email: format!("penghubung{}@kementerian.go.id", n % 60),
-                name: None,
-                language: Language::Id,
-                role: RecipientRole::Act,
-                kind: ReminderKind::Overdue,
-                planned_for: NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day"),
-                offset_days: i32::try_from(n).expect("an offset"),
-            })
-            .collect();
+        let rows = of_one_action(action, usize::try_from(count).expect("a count"));
         let txn = db.begin().await.expect("a transaction");
         insert(&txn, rows, Utc::now()).await.expect("insert");
         txn.commit().await.expect("commit");

@@ -172,32 +172,32 @@ async fn insert_arrays<C: ConnectionTrait>(
     Ok(done.rows_affected())
 }
 
+/// For unit tests: `count` reminders of `action`, one per occurrence, to seven addresses, every
+/// other one with a name.
+#[cfg(test)]
+pub(crate) fn of_one_action(action: Uuid, count: usize) -> Vec<NewReminder> {
+    (0..count)
+        .map(|n| NewReminder {
+            id: Uuid::now_v7(),
+            action_id: action,
+            liaison_id: None,
+            email: format!("penghubung{}@kementerian.go.id", n % 7),
+            name: (n % 2 == 0).then(|| "Sri Wahyuni".to_owned()),
+            language: Language::En,
+            role: RecipientRole::Support,
+            kind: ReminderKind::Overdue,
+            planned_for: NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day"),
+            offset_days: i32::try_from(n).expect("an offset"),
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
-    use entity::enums::{Language, RecipientRole, ReminderKind};
     use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement, TransactionTrait};
-    use uuid::Uuid;
 
-    use super::{NewReminder, ROWS_PER_STATEMENT, insert};
-
-    /// `count` reminders of `action`, one per occurrence.
-    fn reminders(action: Uuid, count: usize) -> Vec<NewReminder> {
-        (0..count)
-            .map(|n| NewReminder {
-                id: Uuid::now_v7(),
-                action_id: action,
-                liaison_id: None,
-                email: format!("penghubung{}@kementerian.go.id", n % 7),
-                name: (n % 2 == 0).then(|| "Sri Wahyuni".to_owned()),
-                language: Language::En,
-                role: RecipientRole::Support,
-                kind: ReminderKind::Overdue,
-                planned_for: NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day"),
-                offset_days: i32::try_from(n).expect("an offset"),
-            })
-            .collect()
-    }
+    use super::{NewReminder, ROWS_PER_STATEMENT, insert, of_one_action};
 
     #[tokio::test]
     async fn sqlite_writes_a_page_in_several_statements_whole_or_not_at_all() {
@@ -209,7 +209,7 @@ mod tests {
         // Two full statements and a part of one.
         let count = 2 * ROWS_PER_STATEMENT + ROWS_PER_STATEMENT / 2;
         let txn = db.begin().await.expect("a transaction");
-        let written = insert(&txn, reminders(action, count), now)
+        let written = insert(&txn, of_one_action(action, count), now)
             .await
             .expect("insert");
         txn.commit().await.expect("commit");
@@ -259,7 +259,7 @@ mod tests {
 
         // A reminder planned before, in the last statement of a page: the unique key refuses
         // it, and the transaction the page was written in keeps none of the page.
-        let one = || reminders(action, 1).remove(0);
+        let one = || of_one_action(action, 1).remove(0);
         let mut fresh: Vec<NewReminder> = (0..2 * ROWS_PER_STATEMENT)
             .map(|n| NewReminder {
                 offset_days: -1 - i32::try_from(n).expect("an offset"),
