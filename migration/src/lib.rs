@@ -17,6 +17,7 @@ mod m20261129_000011_outbox_pending;
 mod m20261129_000012_settled_days;
 mod m20261129_000013_outbox_failed;
 mod m20261206_000014_outbox_leases;
+mod m20261206_000015_keyed_days;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000012_settled_days::Migration),
             Box::new(m20261129_000013_outbox_failed::Migration),
             Box::new(m20261206_000014_outbox_leases::Migration),
+            Box::new(m20261206_000015_keyed_days::Migration),
         ]
     }
 }

@@ -325,3 +325,72 @@ async fn a_run_checks_the_pending_reminders_of_the_actions_that_changed_only() {
     assert_eq!(unsettled(&app).await, 0);
     assert!(sink.received().is_empty());
 }
+
+/// Each action's day row whole (key, day, generation, settled), in the order of the key.
+async fn day_rows(app: &TestApp) -> Vec<reminder_day::Model> {
+    let mut rows = reminder_day::Entity::find()
+        .all(&app.db)
+        .await
+        .expect("read");
+    rows.sort_by_key(|d| d.action_id);
+    rows
+}
+
+/// Whether SQLite stores `reminder_days` by its key alone (`WITHOUT ROWID`); `None` on
+/// PostgreSQL, which has no such form.
+async fn keyed_by_action(app: &TestApp) -> Option<bool> {
+    if app.db.get_database_backend() != sea_orm::DbBackend::Sqlite {
+        return None;
+    }
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            sea_orm::DbBackend::Sqlite,
+            "SELECT wr FROM pragma_table_list WHERE name = 'reminder_days'",
+        ))
+        .await
+        .expect("the table's form");
+    Some(rows[0].try_get::<i64>("", "wr").expect("wr") == 1)
+}
+
+#[tokio::test]
+async fn the_next_days_keyed_by_action_keep_every_row_both_ways() {
+    let (app, _sink) = app_with_sink(&[]).await;
+    let sqlite = app.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
+    let planned = one_action(&app).await; // looked at on 1 March: next day 6 March
+    assert_eq!(run(&app, "2026-03-01").await["planned"], 0);
+    let meeting = app.meeting("Rakor 2", "C").await;
+    let closed = app.action(&meeting, "Selesai", "A", "2026-04-01").await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    app.data(
+        "mutation($id: ID!) { changeActionStatus(id: $id, status: DONE) { status } }",
+        json!({ "id": closed }),
+    )
+    .await;
+    app.action(&meeting, "Baru", "B", "2026-03-13").await;
+    let before = day_rows(&app).await;
+    assert_eq!(before.len(), 3);
+    assert!(
+        before.iter().any(|d| d.generation != d.settled),
+        "the closed action is still to be checked: {before:?}"
+    );
+    assert_eq!(keyed_by_action(&app).await, sqlite.then_some(true));
+
+    // Back to the rows numbered by SQLite, and forward again: every row as it was.
+    down_to(&app, "m20261206_000014_outbox_leases").await;
+    assert_eq!(keyed_by_action(&app).await, sqlite.then_some(false));
+    assert_eq!(day_rows(&app).await, before);
+    up_again(&app).await;
+    assert_eq!(keyed_by_action(&app).await, sqlite.then_some(true));
+    assert_eq!(day_rows(&app).await, before);
+
+    // Planning reads and writes the copy: on 6 March both open actions are 7 days from their
+    // due date (the first to its lead and supporter, the new one to its lead).
+    let r = run(&app, "2026-03-06").await;
+    assert_eq!(r["planned"], 3, "{r}");
+    assert_eq!(next_day(&app, &planned).await, date("2026-03-12"));
+    let after = day_rows(&app).await;
+    assert!(after.iter().all(|d| d.generation == d.settled), "{after:?}");
+}
