@@ -17,7 +17,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 pub use super::stale::cancel_stale;
-pub use super::statistics::refresh_statistics;
+pub use super::statistics::{POSTGRES_STATISTICS_TARGET, refresh_statistics};
 use super::{
     cache::with_planning_cache,
     calls::{Conveners, People, Recipient, liaisons_by_ministry, rows_for, without_planned},

@@ -1,6 +1,7 @@
 //! Planning in pages of 2,000 actions: read beside its writes (on PostgreSQL written by two
-//! transactions side by side), it plans what one transaction plans, and a write that fails
-//! midway leaves nothing of the run.
+//! transactions side by side), it plans what one transaction plans, a write that fails
+//! midway leaves nothing of the run, and a large run leaves the engine an estimate of the
+//! outbox read from a sample.
 
 use chrono::NaiveDate;
 use entity::reminder_day;
@@ -174,4 +175,57 @@ async fn a_planning_run_whose_write_fails_midway_leaves_nothing_half_written() {
     txn.commit().await.expect("commit");
     assert!(planned > 4_000, "{planned}");
     assert_eq!(outbox_and_days(&app.db).await.0.len() as u64, planned);
+}
+
+#[tokio::test]
+async fn a_large_run_leaves_the_engine_an_estimate_of_the_outbox_read_from_a_sample() {
+    use sea_orm::{DbBackend, Statement};
+    use tindak::reminders::plan;
+    let (app, service, today) = three_pages().await;
+    let planned = plan::plan(&app.db, &service.policy, &[], today, chrono::Utc::now())
+        .await
+        .expect("plan");
+    assert!(planned > 4_000, "{planned}");
+    plan::refresh_statistics(&app.db, planned)
+        .await
+        .expect("statistics");
+    let backend = app.db.get_database_backend();
+    let number = |sql: &str| {
+        let db = app.db.clone();
+        let sql = sql.to_owned();
+        async move {
+            db.query_one_raw(Statement::from_string(backend, sql))
+                .await
+                .expect("the statistics")
+                .expect("a row")
+                .try_get::<i64>("", "n")
+                .expect("n")
+        }
+    };
+    if backend == DbBackend::Postgres {
+        // A table this small is read whole: the size is exact.
+        let size =
+            number("SELECT reltuples::bigint AS n FROM pg_class WHERE relname = 'reminders'");
+        assert_eq!(size.await, planned as i64);
+        // Each reminder's id is its own: the server's default target (100) keeps a histogram of
+        // 101 of them, the sample's target 10 one of 11.
+        let bounds = number(
+            "SELECT cardinality(histogram_bounds::text::uuid[])::bigint AS n \
+             FROM pg_stats WHERE tablename = 'reminders' AND attname = 'id'",
+        );
+        assert_eq!(
+            bounds.await,
+            i64::from(plan::POSTGRES_STATISTICS_TARGET) + 1
+        );
+    } else {
+        let believed = number(
+            "SELECT CAST(stat AS INTEGER) AS n FROM sqlite_stat1 \
+             WHERE tbl = 'reminders' AND idx = 'sqlite_autoindex_reminders_1'",
+        );
+        let believed = believed.await;
+        assert!(
+            believed > planned as i64 / 2 && believed < planned as i64 * 2,
+            "{believed} believed of {planned}"
+        );
+    }
 }
