@@ -29,7 +29,7 @@ pub const POSTGRES_STATISTICS_TARGET: u32 = 10;
 /// and claims and records each digest with a plan made for a few rows (measured
 /// on PostgreSQL: 0.3 to 0.9 s per digest after planning 100,000 reminders, 5 ms with fresh
 /// statistics). Both engines estimate them from a sample: on PostgreSQL of
-/// [`POSTGRES_STATISTICS_TARGET`]'s rows, on SQLite of [`ANALYSIS_ROWS`] entries of each
+/// [`POSTGRES_STATISTICS_TARGET`]'s rows, on SQLite of `ANALYSIS_ROWS` entries of each
 /// index, and there the pool's connections are then replaced as they come back
 /// ([`crate::db::statistics_refreshed`]): each holds the statistics it read when it opened.
 pub async fn refresh_statistics(db: &DatabaseConnection, planned: u64) -> AppResult<()> {

@@ -206,11 +206,11 @@ async fn days(app: &TestApp) -> Vec<(Uuid, NaiveDate, i32)> {
     rows
 }
 
-#[tokio::test]
-async fn the_move_of_the_next_days_to_their_own_table_keeps_them_both_ways() {
-    let (app, _sink) = app_with_sink(&[]).await;
-    let planned = one_action(&app).await; // looked at on 1 March: next day 6 March
-    assert_eq!(run(&app, "2026-03-01").await["planned"], 0);
+/// One action looked at on 1 March (next day 6 March), and a second meeting with an action of
+/// A that is closed: the first action's id, the meeting's and the closed action's.
+async fn planned_and_closed(app: &TestApp) -> (String, String, String) {
+    let planned = one_action(app).await; // looked at on 1 March: next day 6 March
+    assert_eq!(run(app, "2026-03-01").await["planned"], 0);
     let meeting = app.meeting("Rakor 2", "C").await;
     let closed = app.action(&meeting, "Selesai", "A", "2026-04-01").await["id"]
         .as_str()
@@ -221,6 +221,13 @@ async fn the_move_of_the_next_days_to_their_own_table_keeps_them_both_ways() {
         json!({ "id": closed }),
     )
     .await;
+    (planned, meeting, closed)
+}
+
+#[tokio::test]
+async fn the_move_of_the_next_days_to_their_own_table_keeps_them_both_ways() {
+    let (app, _sink) = app_with_sink(&[]).await;
+    let (planned, meeting, closed) = planned_and_closed(&app).await;
     let fresh = app.action(&meeting, "Baru", "B", "2026-04-02").await["id"]
         .as_str()
         .expect("id")
@@ -357,18 +364,7 @@ async fn keyed_by_action(app: &TestApp) -> Option<bool> {
 async fn the_next_days_keyed_by_action_keep_every_row_both_ways() {
     let (app, _sink) = app_with_sink(&[]).await;
     let sqlite = app.db.get_database_backend() == sea_orm::DbBackend::Sqlite;
-    let planned = one_action(&app).await; // looked at on 1 March: next day 6 March
-    assert_eq!(run(&app, "2026-03-01").await["planned"], 0);
-    let meeting = app.meeting("Rakor 2", "C").await;
-    let closed = app.action(&meeting, "Selesai", "A", "2026-04-01").await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    app.data(
-        "mutation($id: ID!) { changeActionStatus(id: $id, status: DONE) { status } }",
-        json!({ "id": closed }),
-    )
-    .await;
+    let (planned, meeting, _) = planned_and_closed(&app).await;
     app.action(&meeting, "Baru", "B", "2026-03-13").await;
     let before = day_rows(&app).await;
     assert_eq!(before.len(), 3);
