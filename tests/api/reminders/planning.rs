@@ -163,7 +163,6 @@ async fn other_reminder_settings_look_at_every_open_action_again() {
     assert_eq!(run(&app, "2026-03-06").await["planned"], 2);
 }
 
-/// Each action's day and generation, as `reminder_days` holds them.
 /// Runs the migrations down until `last` is the latest applied.
 async fn down_to(app: &TestApp, last: &str) {
     let since = migration::Migrator::migrations()
@@ -194,16 +193,23 @@ async fn one_connection(app: &TestApp) -> sea_orm::DatabaseConnection {
         .expect("a connection for the migrations")
 }
 
-async fn days(app: &TestApp) -> Vec<(Uuid, NaiveDate, i32)> {
-    let mut rows: Vec<(Uuid, NaiveDate, i32)> = reminder_day::Entity::find()
+/// Each action's day row whole (key, day, generation, settled), in the order of the key.
+async fn day_rows(app: &TestApp) -> Vec<reminder_day::Model> {
+    let mut rows = reminder_day::Entity::find()
         .all(&app.db)
         .await
-        .expect("read")
+        .expect("read");
+    rows.sort_by_key(|d| d.action_id);
+    rows
+}
+
+/// Each action's day and generation, as `reminder_days` holds them, in the order of the key.
+async fn days(app: &TestApp) -> Vec<(Uuid, NaiveDate, i32)> {
+    day_rows(app)
+        .await
         .into_iter()
         .map(|d| (d.action_id, d.next_on, d.generation))
-        .collect();
-    rows.sort();
-    rows
+        .collect()
 }
 
 /// One action looked at on 1 March (next day 6 March), and a second meeting with an action of
@@ -331,16 +337,6 @@ async fn a_run_checks_the_pending_reminders_of_the_actions_that_changed_only() {
     assert_eq!(r["cancelled"], 1);
     assert_eq!(unsettled(&app).await, 0);
     assert!(sink.received().is_empty());
-}
-
-/// Each action's day row whole (key, day, generation, settled), in the order of the key.
-async fn day_rows(app: &TestApp) -> Vec<reminder_day::Model> {
-    let mut rows = reminder_day::Entity::find()
-        .all(&app.db)
-        .await
-        .expect("read");
-    rows.sort_by_key(|d| d.action_id);
-    rows
 }
 
 /// Whether SQLite stores `reminder_days` by its key alone (`WITHOUT ROWID`); `None` on
