@@ -5,7 +5,17 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
-#[tokio::main]
-async fn main() -> ExitCode {
-    tindak::cli::run().await
+fn main() -> ExitCode {
+    // Before the runtime and the first request allocate.
+    tindak::memory::small_pages_only();
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(tindak::cli::run()),
+        Err(e) => {
+            eprintln!("error: could not start the runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
