@@ -181,18 +181,15 @@ async fn first_start_admin_token_and_a_clean_stop() {
         .expect("read")
         .trim()
         .to_owned();
+    // The server keeps its memory in small pages (`memory::small_pages_only`).
     #[cfg(target_os = "linux")]
-    {
-        // The server keeps its memory in small pages (`memory::small_pages_only`).
-        let status = std::fs::read_to_string(format!("/proc/{}/status", child.id()))
-            .expect("the server's status");
-        assert!(
-            status
-                .lines()
-                .any(|l| l.split_whitespace().eq(["THP_enabled:", "0"])),
-            "transparent huge pages are off for the server"
-        );
-    }
+    assert!(
+        std::fs::read_to_string(format!("/proc/{}/status", child.id()))
+            .expect("the server's status")
+            .lines()
+            .any(|l| l.split_whitespace().eq(["THP_enabled:", "0"])),
+        "transparent huge pages are off for the server"
+    );
     let client = reqwest::Client::new();
     let email = "rahasia.liaison@kemlu.example.go.id";
     let res = client
