@@ -26,10 +26,11 @@ pub fn release_freed() {
 /// (`prctl(PR_SET_THP_DISABLE)`, Linux; inherited by any child). mimalloc asks the kernel for
 /// huge pages over its arena (`MADV_HUGEPAGE`), so that the first touch of any of its 2 MiB
 /// made the whole 2 MiB resident: the idle server held 24.6 MiB after start and 33.1 MiB
-/// after one nested page (14 MiB of it in huge pages), and under the page's load peaked at
-/// 54 MiB on SQLite. In small pages: 18.3 and 21.0 MiB idle, a peak of 35 MiB, and the page
-/// as fast or faster (README, Performance, twenty-second round). Called first thing in
-/// `main`; a failure (an older kernel) leaves the pages as they were.
+/// after one nested page on PostgreSQL (14 MiB of it in huge pages), and under the page's
+/// load peaked at 54 MiB on SQLite. With this call in `main`: 21.8 and 24.6 MiB (what
+/// mimalloc touched before `main`, 4 MiB, stays in huge pages), a peak of 35 MiB, and the
+/// page as fast or faster (README, Performance, twenty-second round). A failure (an older
+/// kernel) leaves the pages as they were.
 pub fn small_pages_only() {
     #[cfg(target_os = "linux")]
     {
