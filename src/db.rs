@@ -3,7 +3,7 @@
 mod journal;
 mod session;
 
-pub use journal::STATEMENT_JOURNAL_IN_MEMORY;
+pub use journal::STATEMENT_JOURNAL_SPILL;
 
 pub use session::nodelay as socket_nodelay;
 

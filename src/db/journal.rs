@@ -1,4 +1,4 @@
-//! SQLite's statement journals kept in memory up to a bound.
+//! SQLite's statement journals kept in memory.
 //!
 //! Inside a transaction, SQLite keeps a statement journal for each statement that writes
 //! several rows and may fail halfway (a constraint, a foreign key): the pages the statement
@@ -9,21 +9,31 @@
 //! Tindak, statements of 500 then, the seeded 100,000-action backlog: inserts 1,104-1,175 ms in
 //! memory, 1,163-1,235 ms through the file; by hand, Python's SQLite with random ids, whose
 //! statements touch more pages: 835-852 ms against 1,070-1,085 ms; README, Performance,
-//! twenty-first round). The bound keeps the memory of one statement's journal small; a
-//! larger journal (a statement that changes more than 16 MiB of what was there) still goes
-//! to a file.
+//! twenty-first round).
+//!
+//! The journals stay in memory whatever their size: SQLite cannot move a larger one to a file.
+//! A journal held in memory is one block as large as the threshold, and when it passes the
+//! threshold SQLite writes that block to the file in one call, which its Unix file layer
+//! limits to 128 KiB less one byte: a block of 16 MiB (the threshold before) was written as
+//! nothing and the statement failed with "database or disk is full". It happened to the
+//! first statement whose journal passed 16 MiB (`tindak bench seed --actions 1000000` on
+//! SQLite, whose inserts of 1,000 actions change pages of six indexes with random keys), and
+//! would have happened to any such statement. A journal holds at most the pages its
+//! statement changes that were there before it; the largest Tindak writes are planning's
+//! pages (some hundreds of KiB) and, after a change of the reminder settings, the next day
+//! of every open action (the next days' table and index: about 7 MiB at 100,000 actions). It is freed when the statement
+//! ends.
 
-/// The size, in bytes, up to which a statement's journal stays in memory. At most one
-/// statement writes to a database at a time (SQLite has one writer), and the journal is freed
-/// when the statement's transaction ends.
-pub const STATEMENT_JOURNAL_IN_MEMORY: i32 = 16 * 1024 * 1024;
+/// SQLite's statement journal spill threshold for the process: negative, never to a file
+/// (see the module's documentation for why no threshold above 128 KiB can be used).
+pub const STATEMENT_JOURNAL_SPILL: i32 = -1;
 
-/// Sets [`STATEMENT_JOURNAL_IN_MEMORY`] for the process, once, before its first SQLite
+/// Sets [`STATEMENT_JOURNAL_SPILL`] for the process, once, before its first SQLite
 /// connection opens: SQLite takes this setting only before it initialises, which it does when
 /// the first connection opens. Every SQLite connection of the process opens through
 /// [`super::connect_with_pool`], which calls this first. Should SQLite have been initialised
-/// already all the same, the setting is not taken and journals spill at 64 KiB, as before:
-/// slower, not wrong.
+/// already all the same, the setting is not taken and journals spill at 64 KiB (SQLite's
+/// default, whose blocks are small enough to be written whole): slower, not wrong.
 pub(super) fn keep_statement_journals_in_memory() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
@@ -34,7 +44,7 @@ pub(super) fn keep_statement_journals_in_memory() {
         let done = unsafe {
             libsqlite3_sys::sqlite3_config(
                 libsqlite3_sys::SQLITE_CONFIG_STMTJRNL_SPILL,
-                STATEMENT_JOURNAL_IN_MEMORY,
+                STATEMENT_JOURNAL_SPILL,
             )
         };
         if done != libsqlite3_sys::SQLITE_OK {
