@@ -1,6 +1,7 @@
 //! Benchmarks and the data they run on.
 
 mod bare;
+mod floor;
 mod inproc;
 mod load;
 pub mod reminders;

@@ -3,6 +3,9 @@
 //! delivery to an SMTP server on 127.0.0.1 (see [`super::sink`]), through the same calls the
 //! worker makes.
 //!
+//! The backlog's reminders are then written again by hand-written SQL (`src/bench/floor.rs`), the
+//! least the engine takes to store them, which planning is measured against.
+//!
 //! It starts from an empty outbox each time (the reminders are deleted and every open action
 //! is looked at again), so it runs only on a database that holds nothing but generated
 //! meetings.
@@ -48,6 +51,8 @@ pub struct Figures {
     pub liaisons: u64,
     /// The first run over an empty outbox: every open action is new.
     pub backlog: Planned,
+    /// The backlog's reminders written again by hand-written SQL (see `src/bench/floor.rs`).
+    pub by_hand: Planned,
     /// The same day again: nothing new.
     pub again: Planned,
     pub backlog_sent: Sent,
@@ -74,6 +79,25 @@ async fn count(db: &DatabaseConnection, sql: &str) -> anyhow::Result<u64> {
         .transpose()?
         .unwrap_or_default()
         .max(0) as u64)
+}
+
+/// Deletes every reminder, and the leases a stopped run may have left. On PostgreSQL the
+/// outbox is vacuumed too: each run leaves some 400,000 dead row versions in it (its inserts,
+/// and the outcome of every reminder); autovacuum would clear them between runs, but on a
+/// server where it is off every run would start slower than the last.
+pub(super) async fn empty_outbox(db: &DatabaseConnection) -> anyhow::Result<()> {
+    let backend = db.get_database_backend();
+    for table in ["reminders", "outbox_leases"] {
+        db.execute_raw(Statement::from_string(
+            backend,
+            format!("DELETE FROM {table}"),
+        ))
+        .await?;
+    }
+    if backend == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared("VACUUM ANALYZE reminders").await?;
+    }
+    Ok(())
 }
 
 /// The reminder service as `serve` builds it, with the default policy, sending to `smtp_url`
@@ -226,12 +250,8 @@ pub async fn run(
     // An empty outbox, and every open action to be looked at: the state after an upgrade or a
     // bulk import.
     let backend = db.get_database_backend();
-    db.execute_raw(Statement::from_string(backend, "DELETE FROM reminders"))
-        .await?;
+    empty_outbox(db).await?;
     db.execute_raw(Statement::from_string(backend, "DELETE FROM planner_state"))
-        .await?;
-    // The leases a stopped run may have left.
-    db.execute_raw(Statement::from_string(backend, "DELETE FROM outbox_leases"))
         .await?;
     db.execute_raw(Statement::from_sql_and_values(
         backend,
@@ -244,13 +264,9 @@ pub async fn run(
     ))
     .await?;
     if backend == sea_orm::DbBackend::Postgres {
-        // Each run leaves some 400,000 dead row versions in the outbox (its inserts, and the
-        // outcome of every reminder). Autovacuum would clear them between runs;
-        // on a server where it is off, every run would start slower than the last.
-        for table in ["reminders", "reminder_days"] {
-            db.execute_unprepared(&format!("VACUUM ANALYZE {table}"))
-                .await?;
-        }
+        // As the outbox's (see `empty_outbox`): the next days the last run wrote.
+        db.execute_unprepared("VACUUM ANALYZE reminder_days")
+            .await?;
     }
 
     let sink = Sink::start().await?;
@@ -259,6 +275,7 @@ pub async fn run(
     let service = service(db, settings, Some(sink.url.clone()), &dir)?;
     let now = crate::db::now();
     let backlog = plan_day(&service, day, now).await?;
+    let by_hand = super::floor::backlog_by_hand(db, now, backlog.reminders).await?;
     let again = plan_day(&service, day, now).await?;
     let backlog_sent = deliver(&service, &sink, day).await?;
     let next = day.succ_opt().unwrap_or(day);
@@ -274,6 +291,7 @@ pub async fn run(
         open_actions,
         liaisons,
         backlog,
+        by_hand,
         again,
         backlog_sent,
         next_day,

@@ -187,6 +187,10 @@ async fn bench_run_measures_a_running_server_the_same_rows_by_sql_and_the_remind
     assert!(r.open_actions > 0 && r.liaisons == made.liaisons);
     assert!(r.backlog.reminders >= r.open_actions / 2, "{r:?}");
     assert_eq!(r.again.reminders, 0, "{r:?}");
+    // The same rows written again by hand, which delivery then sends: the outbox holds what
+    // planning made, no more and no fewer.
+    assert_eq!(r.by_hand.reminders, r.backlog.reminders, "{r:?}");
+    assert!(!r.by_hand.time.is_zero(), "{r:?}");
     // The small digests' reminders are added to the outbox by the benchmark itself.
     let in_outbox: i64 = reminder_count(&app.db).await;
     let small = &r.small_sent;
