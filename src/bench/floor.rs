@@ -14,10 +14,7 @@ use chrono::{DateTime, Utc};
 use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
 
 use super::reminders::{Planned, empty_outbox};
-
-/// The columns of a reminder that differ from one new reminder to the next.
-const COLUMNS: &str = "id, action_id, liaison_id, email, recipient_name, language, role, kind, \
-                       planned_for, offset_days";
+use crate::reminders::write::{SHARED_COLUMNS, VARYING_COLUMNS as COLUMNS};
 
 /// The table the rows wait in meanwhile (in the seeded database, dropped afterwards).
 const ASIDE: &str = "bench_backlog";
@@ -60,8 +57,7 @@ pub(super) async fn backlog_by_hand(
         .execute_raw(Statement::from_sql_and_values(
             backend,
             format!(
-                "INSERT INTO reminders ({COLUMNS}, status, attempts, next_attempt_at, \
-                   created_at, updated_at) \
+                "INSERT INTO reminders ({COLUMNS}, {SHARED_COLUMNS}) \
                  SELECT {COLUMNS}, 'PENDING', 0, n.now, n.now, n.now \
                  FROM (SELECT {p1} AS now) AS n, {ASIDE}"
             ),

@@ -24,6 +24,15 @@ pub(crate) struct NewReminder {
     pub offset_days: i32,
 }
 
+/// The columns of a new reminder that differ from one to the next, in the order every insert
+/// of planned reminders (and the benchmark's by-hand floor) gives them.
+pub(crate) const VARYING_COLUMNS: &str = "id, action_id, liaison_id, email, recipient_name, \
+     language, role, kind, planned_for, offset_days";
+
+/// The columns every new reminder is given alike after [`VARYING_COLUMNS`]: pending, no attempt
+/// yet, due (and made) now.
+pub(crate) const SHARED_COLUMNS: &str = "status, attempts, next_attempt_at, created_at, updated_at";
+
 /// Inserts what is new, due at `now`. What was planned before is gone from `rows` already
 /// and planners take turns (see [`super::plan::begin`]); should a reminder be written twice all the same,
 /// the unique key refuses it and the run fails whole, to be done again by the next one
@@ -104,9 +113,7 @@ fn statement(
         count += 1;
     }
     let sql = format!(
-        "INSERT INTO reminders (id, action_id, liaison_id, email, recipient_name, language, \
-           role, kind, planned_for, offset_days, status, attempts, next_attempt_at, \
-           created_at, updated_at) \
+        "INSERT INTO reminders ({VARYING_COLUMNS}, {SHARED_COLUMNS}) \
          SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, \
            v.column7, v.column8, v.column9, v.column10, n.status, 0, n.now, n.now, n.now \
          FROM (SELECT ? AS now, ? AS status) AS n, (VALUES {}) AS v",
@@ -151,9 +158,8 @@ async fn insert_arrays<C: ConnectionTrait>(
         now.into(),
         ReminderStatus::Pending.to_value().into(),
     ];
-    let sql = "INSERT INTO reminders (id, action_id, liaison_id, email, recipient_name, \
-                 language, role, kind, planned_for, offset_days, status, attempts, \
-                 next_attempt_at, created_at, updated_at) \
+    let sql = format!(
+        "INSERT INTO reminders ({VARYING_COLUMNS}, {SHARED_COLUMNS}) \
                SELECT r.id, r.action_id, CASE WHEN r.has_liaison THEN r.liaison_id END, \
                  r.email, CASE WHEN r.has_name THEN r.name END, r.language, r.role, r.kind, \
                  r.planned_for, r.offset_days, $14, 0, $13, $13, $13 \
@@ -161,7 +167,8 @@ async fn insert_arrays<C: ConnectionTrait>(
                  $6::text[], $7::boolean[], $8::text[], $9::text[], $10::text[], $11::date[], \
                  $12::integer[]) \
                  AS r(id, action_id, liaison_id, has_liaison, email, name, has_name, language, \
-                 role, kind, planned_for, offset_days)";
+                 role, kind, planned_for, offset_days)"
+    );
     let done = db
         .execute_raw(Statement::from_sql_and_values(
             DbBackend::Postgres,
