@@ -3,8 +3,6 @@
 mod journal;
 mod session;
 
-pub use journal::STATEMENT_JOURNAL_SPILL;
-
 pub use session::nodelay as socket_nodelay;
 
 use std::{

@@ -1,6 +1,6 @@
-//! SQLite's statement journals stay in memory (`tindak::db::STATEMENT_JOURNAL_SPILL`,
-//! src/db/journal.rs), also past the 16 MiB at which they once went to a file and failed. A binary of its own: it looks at the files the whole process holds
-//! open, which other tests' connections running beside it would add to.
+//! SQLite's statement journals stay in memory (src/db/journal.rs), also past the 16 MiB at
+//! which they once went to a file and failed. A binary of its own: it looks at the files the
+//! whole process holds open, which other tests' connections running beside it would add to.
 #![cfg(target_os = "linux")]
 
 use sea_orm::{ConnectionTrait, DatabaseConnection, TransactionTrait};

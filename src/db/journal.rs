@@ -21,12 +21,12 @@
 //! would have happened to any such statement. A journal holds at most the pages its
 //! statement changes that were there before it; the largest Tindak writes are planning's
 //! pages (some hundreds of KiB) and, after a change of the reminder settings, the next day
-//! of every open action (the next days' table and index: about 7 MiB at 100,000 actions). It is freed when the statement
-//! ends.
+//! of every open action (the next days' table and index: about 7 MiB at 100,000 actions).
+//! It is freed when the statement ends.
 
 /// SQLite's statement journal spill threshold for the process: negative, never to a file
 /// (see the module's documentation for why no threshold above 128 KiB can be used).
-pub const STATEMENT_JOURNAL_SPILL: i32 = -1;
+const STATEMENT_JOURNAL_SPILL: i32 = -1;
 
 /// Sets [`STATEMENT_JOURNAL_SPILL`] for the process, once, before its first SQLite
 /// connection opens: SQLite takes this setting only before it initialises, which it does when
