@@ -1,6 +1,7 @@
 //! Opening the database and bringing its schema up to date.
 
 mod journal;
+pub(crate) mod rows;
 mod session;
 
 pub use session::nodelay as socket_nodelay;
@@ -120,6 +121,9 @@ pub async fn connect_with_pool(url: &str, size: u32) -> anyhow::Result<DatabaseC
                 .row_buffer_size(SQLITE_ROW_BUFFER)
         });
         options.map_sqlx_sqlite_before_acquire(keep_sqlite_connection);
+        options.map_sqlx_sqlite_pool_opts(|o| {
+            o.after_connect(|conn, _| Box::pin(rows::register(conn)))
+        });
     } else {
         options.map_sqlx_postgres_pool_opts(session::on_connect);
     }

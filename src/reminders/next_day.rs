@@ -68,26 +68,50 @@ pub(super) async fn set<C: ConnectionTrait>(
     if db.get_database_backend() == sea_orm::DbBackend::Postgres {
         return set_arrays(db, policy, actions, day).await;
     }
-    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(actions.len() * 3);
-    for a in actions {
-        values.push(a.id.into());
-        values.push(a.generation.into());
-        values.push(crate::graphql::scalars::ymd(policy.next_change(a.due_on, day)).into());
-    }
-    let rows = vec!["(?, ?, ?)"; actions.len()].join(", ");
+    use crate::db::rows::{Lent, TABLE};
+    let days = NextDays(
+        actions
+            .iter()
+            .map(|a| {
+                let next = crate::graphql::scalars::ymd(policy.next_change(a.due_on, day));
+                (a.id, a.generation, next)
+            })
+            .collect(),
+    );
+    let lent = Lent::new(std::sync::Arc::new(days));
     let sql = format!(
-        "UPDATE reminder_days SET next_on = v.next_on \
-         FROM (SELECT column1 AS id, column2 AS generation, column3 AS next_on \
-               FROM (VALUES {rows})) AS v \
-         WHERE reminder_days.action_id = v.id AND reminder_days.generation = v.generation"
+        "UPDATE reminder_days SET next_on = v.c2 FROM {TABLE}(?) AS v \
+         WHERE reminder_days.action_id = v.c0 AND reminder_days.generation = v.c1"
     );
     db.execute_raw(Statement::from_sql_and_values(
         db.get_database_backend(),
         sql,
-        values,
+        [lent.token().into()],
     ))
     .await?;
     Ok(())
+}
+
+/// On SQLite, a page's next days as the statement of [`set`] reads them from memory
+/// ([`crate::db::rows`]; before, three bound parameters per action): the action's id as
+/// SQLite stores it, its generation, the day as `YYYY-MM-DD`.
+struct NextDays(Vec<(Uuid, i32, String)>);
+
+impl crate::db::rows::Rows for NextDays {
+    fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    fn cell(&self, row: usize, column: usize) -> crate::db::rows::Cell<'_> {
+        use crate::db::rows::Cell;
+        let (id, generation, next) = &self.0[row];
+        match column {
+            0 => Cell::Blob(id.as_bytes()),
+            1 => Cell::Integer((*generation).into()),
+            2 => Cell::Text(next),
+            _ => Cell::Null,
+        }
+    }
 }
 
 /// On PostgreSQL, the page's next days in one statement of three arrays (the page's ids,
@@ -219,4 +243,69 @@ pub(super) async fn look_again_if_policy_changed<C: ConnectionTrait>(
     ))
     .await?;
     Ok(true)
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use chrono::NaiveDate;
+    use entity::{action, reminder_day};
+    use sea_orm::EntityTrait;
+
+    use super::{Due, set};
+    use crate::reminders::policy::Policy;
+
+    #[tokio::test]
+    async fn sqlite_sets_a_pages_next_days_unless_the_action_changed_meanwhile() {
+        let (_dir, db, _) = crate::bench::seed::temporary_with_an_action(1).await;
+        let before: HashMap<_, _> = reminder_day::Entity::find()
+            .all(&db)
+            .await
+            .expect("the days")
+            .into_iter()
+            .map(|d| (d.action_id, d))
+            .collect();
+        let actions = action::Entity::find().all(&db).await.expect("the actions");
+        assert_eq!(actions.len(), 10);
+        // Every third action changed after the page was read: another generation now.
+        let changed = |n: usize| n.is_multiple_of(3);
+        let page: Vec<Due> = actions
+            .iter()
+            .enumerate()
+            .map(|(n, a)| Due {
+                id: a.id,
+                meeting_id: a.meeting_id,
+                lead_ministry_id: a.lead_ministry_id,
+                due_on: a.due_on,
+                next_on: before[&a.id].next_on,
+                generation: before[&a.id].generation - i32::from(changed(n)),
+            })
+            .collect();
+        let policy = Policy::new(&[7, 1], 7, 14);
+        let day = NaiveDate::from_ymd_opt(2026, 12, 6).expect("a day");
+        set(&db, &policy, &page, day).await.expect("set");
+        let after: HashMap<_, _> = reminder_day::Entity::find()
+            .all(&db)
+            .await
+            .expect("the days")
+            .into_iter()
+            .map(|d| (d.action_id, d))
+            .collect();
+        for (n, a) in actions.iter().enumerate() {
+            let wanted = if changed(n) {
+                before[&a.id].next_on
+            } else {
+                policy.next_change(a.due_on, day)
+            };
+            assert_eq!(after[&a.id].next_on, wanted, "action {n}");
+            assert_eq!(after[&a.id].generation, before[&a.id].generation);
+        }
+        // Not vacuous: the unchanged ones moved.
+        let moved = actions
+            .iter()
+            .filter(|a| after[&a.id].next_on != before[&a.id].next_on)
+            .count();
+        assert!(moved >= 6, "{moved}");
+    }
 }

@@ -52,78 +52,87 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     insert_values(db, rows, now).await
 }
 
-/// Rows per statement on SQLite: ten parameters a row, well under SQLite's limit of 32,766
-/// parameters a statement. Each statement is a round trip to the connection's thread, which
-/// waits for the next one meanwhile: statements of 1,000 rows make half the round trips of
-/// 500 (measured, the backlog's planning with 1,000, 2,000 and 3,000 rows alike within the
-/// noise; README, Performance, twenty-first round), and keep each statement's journal small.
-const ROWS_PER_STATEMENT: usize = 1_000;
-const _: () = assert!(2 + ROWS_PER_STATEMENT * 10 <= 32_766);
-
-/// On SQLite, a page's new reminders in statements of [`ROWS_PER_STATEMENT`] rows of the ten
-/// columns that differ from row to row; the columns every new reminder shares are bound once
-/// per statement (an entity's `insert_many` bound all 21 columns of every row; measured in
-/// the README's thirteenth round). While one statement runs on the connection's thread, the
-/// next one is made.
+/// On SQLite, a page's new reminders in one statement that reads them from memory
+/// ([`crate::db::rows`]): one bound parameter for the page instead of ten per row (the
+/// thirteenth round bound all 21 columns of every row through an entity's `insert_many`; the
+/// twenty-first to twenty-third sent `VALUES` of 1,000 rows and 10,000 parameters; README,
+/// Performance). The columns every new reminder shares are given once.
 async fn insert_values<C: ConnectionTrait>(
     db: &C,
     rows: Vec<NewReminder>,
     now: DateTime<Utc>,
 ) -> AppResult<u64> {
-    let mut inserted = 0;
-    let mut rows = rows.into_iter().peekable();
-    let mut next = statement(&mut rows, now);
-    while let Some(current) = next {
-        // `join` polls the statement first, which hands it to the connection's thread, and
-        // makes the next one while it runs.
-        let (done, following) = futures_util::future::join(db.execute_raw(current), async {
-            statement(&mut rows, now)
-        })
-        .await;
-        inserted += done?.rows_affected();
-        next = following;
-    }
-    Ok(inserted)
-}
-
-/// The `INSERT` of the next [`ROWS_PER_STATEMENT`] of `rows`; `None` when there are none.
-fn statement(
-    rows: &mut std::iter::Peekable<std::vec::IntoIter<NewReminder>>,
-    now: DateTime<Utc>,
-) -> Option<Statement> {
-    rows.peek()?;
-    let mut values: Vec<sea_orm::Value> = Vec::with_capacity(2 + ROWS_PER_STATEMENT * 10);
-    values.push(now.into());
-    values.push(ReminderStatus::Pending.to_value().into());
-    let mut count = 0;
-    for r in rows.by_ref().take(ROWS_PER_STATEMENT) {
-        values.extend([
-            r.id.into(),
-            r.action_id.into(),
-            r.liaison_id.into(),
-            r.email.into(),
-            r.name.into(),
-            r.language.to_value().into(),
-            r.role.to_value().into(),
-            r.kind.to_value().into(),
-            // The text SQLite stores for a date, without chrono's format string per row.
-            crate::graphql::scalars::ymd(r.planned_for).into(),
-            r.offset_days.into(),
-        ]);
-        count += 1;
-    }
+    use crate::db::rows::{Lent, TABLE};
+    let lent = Lent::new(std::sync::Arc::new(Lendable::new(rows)));
     let sql = format!(
         "INSERT INTO reminders ({VARYING_COLUMNS}, {SHARED_COLUMNS}) \
-         SELECT v.column1, v.column2, v.column3, v.column4, v.column5, v.column6, \
-           v.column7, v.column8, v.column9, v.column10, n.status, 0, n.now, n.now, n.now \
-         FROM (SELECT ? AS now, ? AS status) AS n, (VALUES {}) AS v",
-        vec!["(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"; count].join(", ")
+         SELECT v.c0, v.c1, v.c2, v.c3, v.c4, v.c5, v.c6, v.c7, v.c8, v.c9, \
+           n.status, 0, n.now, n.now, n.now \
+         FROM (SELECT ? AS now, ? AS status) AS n, {TABLE}(?) AS v"
     );
-    Some(Statement::from_sql_and_values(
-        DbBackend::Sqlite,
-        sql,
-        values,
-    ))
+    let done = db
+        .execute_raw(Statement::from_sql_and_values(
+            DbBackend::Sqlite,
+            sql,
+            [
+                now.into(),
+                ReminderStatus::Pending.to_value().into(),
+                lent.token().into(),
+            ],
+        ))
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// A page's new reminders as SQLite reads them, column by column in the order of
+/// [`VARYING_COLUMNS`]: ids as SQLite stores a UUID (its 16 bytes), enums as their stored
+/// words, the day as `YYYY-MM-DD`.
+struct Lendable {
+    rows: Vec<NewReminder>,
+    /// Each row's language, role, kind and day, as stored.
+    words: Vec<[String; 4]>,
+}
+
+impl Lendable {
+    fn new(rows: Vec<NewReminder>) -> Self {
+        let words = rows
+            .iter()
+            .map(|r| {
+                [
+                    r.language.to_value(),
+                    r.role.to_value(),
+                    r.kind.to_value(),
+                    // Without chrono's format string per row.
+                    crate::graphql::scalars::ymd(r.planned_for),
+                ]
+            })
+            .collect();
+        Self { rows, words }
+    }
+}
+
+impl crate::db::rows::Rows for Lendable {
+    fn len(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn cell(&self, row: usize, column: usize) -> crate::db::rows::Cell<'_> {
+        use crate::db::rows::Cell;
+        let (r, words) = (&self.rows[row], &self.words[row]);
+        match column {
+            0 => Cell::Blob(r.id.as_bytes()),
+            1 => Cell::Blob(r.action_id.as_bytes()),
+            2 => r
+                .liaison_id
+                .as_ref()
+                .map_or(Cell::Null, |id| Cell::Blob(id.as_bytes())),
+            3 => Cell::Text(&r.email),
+            4 => r.name.as_deref().map_or(Cell::Null, Cell::Text),
+            5..=8 => Cell::Text(&words[column - 5]),
+            9 => Cell::Integer(r.offset_days.into()),
+            _ => Cell::Null,
+        }
+    }
 }
 
 /// On PostgreSQL, a page's new reminders in one statement: one array per column that differs
@@ -204,21 +213,22 @@ mod tests {
     use chrono::{NaiveDate, TimeZone, Utc};
     use sea_orm::{ConnectionTrait, EntityTrait, PaginatorTrait, Statement, TransactionTrait};
 
-    use super::{NewReminder, ROWS_PER_STATEMENT, insert, of_one_action};
+    use super::{NewReminder, insert, of_one_action};
+
+    /// More reminders than one page of planning makes of 2,000 actions at two a piece.
+    const MANY: usize = 4_500;
 
     #[tokio::test]
-    async fn sqlite_writes_a_page_in_several_statements_whole_or_not_at_all() {
+    async fn sqlite_writes_a_page_from_memory_whole_or_not_at_all() {
         let (_dir, db, action) = crate::bench::seed::temporary_with_an_action(2).await;
         let now = Utc
             .with_ymd_and_hms(2026, 12, 6, 1, 2, 3)
             .single()
             .expect("now");
-        // Two full statements and a part of one.
-        let count = 2 * ROWS_PER_STATEMENT + ROWS_PER_STATEMENT / 2;
+        let count = MANY;
+        let given = of_one_action(action, count);
         let txn = db.begin().await.expect("a transaction");
-        let written = insert(&txn, of_one_action(action, count), now)
-            .await
-            .expect("insert");
+        let written = insert(&txn, given.clone(), now).await.expect("insert");
         txn.commit().await.expect("commit");
         assert_eq!(written, count as u64);
         let row = db
@@ -263,11 +273,43 @@ mod tests {
         assert!(planned.iter().all(|r| r.planned_for
             == NaiveDate::from_ymd_opt(2026, 12, 1).expect("a day")
             && r.next_attempt_at == now));
+        // Each row as it was given, read back through the entity (ids as SQLite stores them).
+        let key = |id, action, email: &str, name: Option<&str>, offset| {
+            (
+                id,
+                action,
+                email.to_owned(),
+                name.map(str::to_owned),
+                offset,
+            )
+        };
+        let mut read: Vec<_> = planned
+            .iter()
+            .map(|r| {
+                let name = r.recipient_name.as_deref();
+                key(r.id, r.action_id, &r.email, name, r.offset_days)
+            })
+            .collect();
+        let mut wanted: Vec<_> = given
+            .iter()
+            .map(|r| {
+                key(
+                    r.id,
+                    r.action_id,
+                    &r.email,
+                    r.name.as_deref(),
+                    r.offset_days,
+                )
+            })
+            .collect();
+        read.sort();
+        wanted.sort();
+        assert_eq!(read, wanted);
 
-        // A reminder planned before, in the last statement of a page: the unique key refuses
-        // it, and the transaction the page was written in keeps none of the page.
+        // A reminder planned before, last of a page: the unique key refuses it, and the
+        // transaction the page was written in keeps none of the page.
         let one = || of_one_action(action, 1).remove(0);
-        let mut fresh: Vec<NewReminder> = (0..2 * ROWS_PER_STATEMENT)
+        let mut fresh: Vec<NewReminder> = (0..MANY)
             .map(|n| NewReminder {
                 offset_days: -1 - i32::try_from(n).expect("an offset"),
                 ..one()
