@@ -4,8 +4,9 @@
 //! several rows and may fail halfway (a constraint, a foreign key): the pages the statement
 //! changes, as they were, so that a failed statement can be undone without the transaction.
 //! Past 64 KiB (SQLite's default) the journal goes to a temporary file: every multi-row
-//! statement of a planning run (a page's new reminders, 1,000 a statement, and its 2,000 next
-//! days) wrote and read back some hundreds of KiB through the file system (measured in
+//! statement of a planning run (a page's new reminders, in one statement since the
+//! twenty-fourth round, and its 2,000 next days) wrote and read back some hundreds of KiB
+//! through the file system (measured in
 //! Tindak, statements of 500 then, the seeded 100,000-action backlog: inserts 1,104-1,175 ms in
 //! memory, 1,163-1,235 ms through the file; by hand, Python's SQLite with random ids, whose
 //! statements touch more pages: 835-852 ms against 1,070-1,085 ms; README, Performance,

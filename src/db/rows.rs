@@ -5,9 +5,9 @@
 //!
 //! Bound parameters are what a large insert costs on SQLite beyond its B-trees: planning's new
 //! reminders went as `VALUES` of 1,000 rows and 10,000 parameters a statement, each value
-//! converted to sqlx's argument (a `Vec` allocated per id), bound, and copied by SQLite;
-//! the same rows by `INSERT … SELECT` from a table took half the time (README, Performance,
-//! twenty-third round). Here SQLite reads each value straight from the lent rows.
+//! converted to sqlx's argument (a `Vec` allocated per id), bound, and copied by SQLite. Read
+//! from here, the backlog's inserts take about half the time (README, Performance, twenty-fourth
+//! round).
 //!
 //! The table's columns are `c0` to `c15`, whatever each use makes of them; a column a use
 //! leaves out reads as NULL. The token column is hidden and must be given (`tindak_rows(?)`):
