@@ -256,16 +256,21 @@ mod tests {
     use super::{Due, set};
     use crate::reminders::policy::Policy;
 
-    #[tokio::test]
-    async fn sqlite_sets_a_pages_next_days_unless_the_action_changed_meanwhile() {
-        let (_dir, db, _) = crate::bench::seed::temporary_with_an_action(1).await;
-        let before: HashMap<_, _> = reminder_day::Entity::find()
-            .all(&db)
+    /// Each action's day row, by action.
+    async fn days(db: &sea_orm::DatabaseConnection) -> HashMap<uuid::Uuid, reminder_day::Model> {
+        reminder_day::Entity::find()
+            .all(db)
             .await
             .expect("the days")
             .into_iter()
             .map(|d| (d.action_id, d))
-            .collect();
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn sqlite_sets_a_pages_next_days_unless_the_action_changed_meanwhile() {
+        let (_dir, db, _) = crate::bench::seed::temporary_with_an_action(1).await;
+        let before = days(&db).await;
         let actions = action::Entity::find().all(&db).await.expect("the actions");
         assert_eq!(actions.len(), 10);
         // Every third action changed after the page was read: another generation now.
@@ -285,13 +290,7 @@ mod tests {
         let policy = Policy::new(&[7, 1], 7, 14);
         let day = NaiveDate::from_ymd_opt(2026, 12, 6).expect("a day");
         set(&db, &policy, &page, day).await.expect("set");
-        let after: HashMap<_, _> = reminder_day::Entity::find()
-            .all(&db)
-            .await
-            .expect("the days")
-            .into_iter()
-            .map(|d| (d.action_id, d))
-            .collect();
+        let after = days(&db).await;
         for (n, a) in actions.iter().enumerate() {
             let wanted = if changed(n) {
                 before[&a.id].next_on
