@@ -18,8 +18,8 @@
 #![allow(unsafe_code)]
 
 use std::{
-    collections::HashMap,
-    ffi::{c_char, c_int, c_void},
+    collections::BTreeMap,
+    ffi::{CStr, c_char, c_int, c_void},
     ptr,
     sync::{
         Arc, Mutex, PoisonError,
@@ -30,8 +30,13 @@ use std::{
 use libsqlite3_sys as ffi;
 use sea_orm::sqlx::{self, sqlite::SqliteConnection};
 
+/// The table's name, as SQLite is given it.
+const NAME: &CStr = c"tindak_rows";
 /// The table's name in SQL.
-pub const TABLE: &str = "tindak_rows";
+pub const TABLE: &str = match NAME.to_str() {
+    Ok(name) => name,
+    Err(_) => panic!("the table's name is UTF-8"),
+};
 /// How many value columns the table has (`c0` to `c15`).
 pub const COLUMNS: usize = 16;
 /// The hidden column that takes the token, after the value columns.
@@ -54,7 +59,7 @@ pub trait Rows: Send + Sync + 'static {
 
 /// The rows lent now, by token. A statement's cursor holds its own reference, so rows a
 /// statement reads stay alive until it is done with them, even once returned here.
-static LENT: Mutex<Option<HashMap<i64, Arc<dyn Rows>>>> = Mutex::new(None);
+static LENT: Mutex<BTreeMap<i64, Arc<dyn Rows>>> = Mutex::new(BTreeMap::new());
 static NEXT_TOKEN: AtomicI64 = AtomicI64::new(1);
 
 /// Rows lent to every SQLite connection of the process under [`Lent::token`], until this
@@ -64,7 +69,7 @@ pub struct Lent(i64);
 impl Lent {
     pub fn new(rows: Arc<dyn Rows>) -> Self {
         let token = NEXT_TOKEN.fetch_add(1, Ordering::Relaxed);
-        lent().get_or_insert_default().insert(token, rows);
+        lent().insert(token, rows);
         Self(token)
     }
 
@@ -76,31 +81,28 @@ impl Lent {
 
 impl Drop for Lent {
     fn drop(&mut self) {
-        if let Some(map) = lent().as_mut() {
-            map.remove(&self.0);
-        }
+        lent().remove(&self.0);
     }
 }
 
-fn lent() -> std::sync::MutexGuard<'static, Option<HashMap<i64, Arc<dyn Rows>>>> {
+fn lent() -> std::sync::MutexGuard<'static, BTreeMap<i64, Arc<dyn Rows>>> {
     // The map is left whole by every operation on it; a panic elsewhere does not spoil it.
     LENT.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 fn borrow(token: i64) -> Option<Arc<dyn Rows>> {
-    lent().as_ref()?.get(&token).cloned()
+    lent().get(&token).cloned()
 }
 
 /// Makes [`TABLE`] known to `conn` (every new SQLite connection, see [`super::connect_with_pool`]).
 pub(super) async fn register(conn: &mut SqliteConnection) -> Result<(), sqlx::Error> {
     let mut handle = conn.lock_handle().await?;
-    let name = c"tindak_rows";
     // SAFETY: the handle is this connection's, locked for this call; `MODULE` is a static
     // that outlives every connection; no client data is passed, so none is to be freed.
     let done = unsafe {
         ffi::sqlite3_create_module_v2(
             handle.as_raw_handle().as_ptr(),
-            name.as_ptr(),
+            NAME.as_ptr(),
             &MODULE,
             ptr::null_mut(),
             None,
@@ -273,7 +275,7 @@ unsafe extern "C" fn filter(
                 ffi::sqlite3_free(table.zErrMsg.cast());
                 table.zErrMsg = ffi::sqlite3_mprintf(
                     c"%s: no rows are lent under this token".as_ptr(),
-                    c"tindak_rows".as_ptr(),
+                    NAME.as_ptr(),
                 );
                 ffi::SQLITE_ERROR
             }
