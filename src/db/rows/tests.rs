@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use sea_orm::{ConnectionTrait, DbBackend, Statement};
+use sea_orm::{ConnectionTrait, DbBackend, Statement, TransactionTrait};
 
 use super::{Cell, Lent, Rows};
 
@@ -31,8 +31,8 @@ impl Rows for Edges {
     }
 }
 
-async fn read(
-    db: &sea_orm::DatabaseConnection,
+async fn read<C: ConnectionTrait>(
+    db: &C,
     sql: &str,
     token: i64,
 ) -> Result<Vec<sea_orm::QueryResult>, sea_orm::DbErr> {
@@ -50,13 +50,13 @@ async fn lent_rows_read_back_value_for_value_on_every_connection() {
     let lent = Lent::new(Arc::new(Edges));
     let sql = "SELECT c0, c1, c2, c3, c15, typeof(c15) AS t, token \
                FROM tindak_rows(?) ORDER BY rowid";
-    // Side by side, so that the pool opens more than one connection.
-    let (a, b, c) = tokio::join!(
-        read(&db, sql, lent.token()),
-        read(&db, sql, lent.token()),
-        read(&db, sql, lent.token())
-    );
-    for rows in [a, b, c] {
+    // Three transactions open at once: each holds a connection of its own.
+    let mut open = Vec::new();
+    for _ in 0..3 {
+        open.push(db.begin().await.expect("a connection"));
+    }
+    for txn in &open {
+        let rows = read(txn, sql, lent.token()).await;
         let rows = rows.expect("the lent rows");
         assert_eq!(rows.len(), 3);
         for (n, row) in rows.iter().enumerate() {
