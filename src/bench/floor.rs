@@ -11,7 +11,8 @@
 use std::time::Instant;
 
 use chrono::{DateTime, Utc};
-use sea_orm::{ConnectionTrait, DatabaseConnection, Statement};
+use entity::enums::ReminderStatus;
+use sea_orm::{ActiveEnum, ConnectionTrait, DatabaseConnection, Statement};
 
 use super::reminders::{Planned, empty_outbox};
 use crate::reminders::write::{SHARED_COLUMNS, VARYING_COLUMNS as COLUMNS};
@@ -27,7 +28,7 @@ pub(super) async fn backlog_by_hand(
     planned: u64,
 ) -> anyhow::Result<Planned> {
     let backend = db.get_database_backend();
-    let p1 = crate::db::param(backend, 1);
+    let [p1, p2] = [1, 2].map(|n| crate::db::param(backend, n));
     db.execute_unprepared(&format!("DROP TABLE IF EXISTS {ASIDE}"))
         .await?;
     db.execute_unprepared(&format!(
@@ -58,10 +59,13 @@ pub(super) async fn backlog_by_hand(
             backend,
             format!(
                 "INSERT INTO reminders ({COLUMNS}, {SHARED_COLUMNS}) \
-                 SELECT {COLUMNS}, 'PENDING', 0, n.now, n.now, n.now \
-                 FROM (SELECT {p1} AS now) AS n, {ASIDE}"
+                 SELECT {COLUMNS}, n.status, 0, n.now, n.now, n.now \
+                 FROM (SELECT {p1} AS now, {p2} AS status) AS n, {ASIDE}"
             ),
-            [crate::db::now().into()],
+            [
+                crate::db::now().into(),
+                ReminderStatus::Pending.to_value().into(),
+            ],
         ))
         .await?
         .rows_affected();
