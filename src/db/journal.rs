@@ -6,11 +6,10 @@
 //! Past 64 KiB (SQLite's default) the journal goes to a temporary file: every multi-row
 //! statement of a planning run (a page's new reminders, in one statement since the
 //! twenty-fourth round, and its 2,000 next days) wrote and read back some hundreds of KiB
-//! through the file system (measured in
-//! Tindak, statements of 500 then, the seeded 100,000-action backlog: inserts 1,104-1,175 ms in
-//! memory, 1,163-1,235 ms through the file; by hand, Python's SQLite with random ids, whose
-//! statements touch more pages: 835-852 ms against 1,070-1,085 ms; README, Performance,
-//! twenty-first round).
+//! through the file system (measured in Tindak, statements of 500 then, the seeded
+//! 100,000-action backlog: inserts 1,104-1,175 ms in memory, 1,163-1,235 ms through the file;
+//! by hand, Python's SQLite with random ids, whose statements touch more pages: 835-852 ms
+//! against 1,070-1,085 ms; README, Performance, twenty-first round).
 //!
 //! The journals stay in memory whatever their size: SQLite cannot move a larger one to a file.
 //! A journal held in memory is one block as large as the threshold, and when it passes the

@@ -49,7 +49,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
     if db.get_database_backend() == DbBackend::Postgres {
         return insert_arrays(db, &rows, now).await;
     }
-    insert_values(db, rows, now).await
+    insert_from_memory(db, rows, now).await
 }
 
 /// On SQLite, a page's new reminders in one statement that reads them from memory
@@ -57,7 +57,7 @@ pub(crate) async fn insert<C: ConnectionTrait>(
 /// thirteenth round bound all 21 columns of every row through an entity's `insert_many`; the
 /// twenty-first to twenty-third sent `VALUES` of 1,000 rows and 10,000 parameters; README,
 /// Performance). The columns every new reminder shares are given once.
-async fn insert_values<C: ConnectionTrait>(
+async fn insert_from_memory<C: ConnectionTrait>(
     db: &C,
     rows: Vec<NewReminder>,
     now: DateTime<Utc>,
