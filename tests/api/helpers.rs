@@ -101,9 +101,23 @@ pub async fn spawn_app() -> TestApp {
 
 /// `spawn_app` with server settings changed by `configure`.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut ServeSettings)) -> TestApp {
+    spawn_app_on(None, configure).await
+}
+
+/// `spawn_app` whose server and `TestApp::db` share a pool of `size` connections (with one,
+/// the test's own statements run in the session the server's ran in).
+pub async fn spawn_app_with_pool(size: u32) -> TestApp {
+    spawn_app_on(Some(size), |_| {}).await
+}
+
+async fn spawn_app_on(pool: Option<u32>, configure: impl FnOnce(&mut ServeSettings)) -> TestApp {
     let (url, store) = fresh_database().await;
     let store_dir = tempfile::tempdir().expect("mail dir");
-    let mut db = tindak::db::connect(&url).await.expect("connect");
+    let mut db = match pool {
+        Some(size) => tindak::db::connect_with_pool(&url, size).await,
+        None => tindak::db::connect(&url).await,
+    }
+    .expect("connect");
     tindak::db::migrate(&db).await.expect("migrate");
     let statements = Arc::new(AtomicU64::new(0));
     let counter = statements.clone();

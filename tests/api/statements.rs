@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::spawn_app;
+use crate::helpers::{spawn_app, spawn_app_with_pool};
 
 const NESTED: &str = "query($first: Int) { actions(first: $first) { nodes {
   title leadMinistry { code } supportingMinistries { code } meeting { title } issue { title } } } }";
@@ -143,6 +143,103 @@ async fn a_page_of_actions_with_their_ministry_and_meeting_takes_one_statement()
     let nodes = data["actions"]["nodes"].as_array().expect("nodes");
     assert_eq!(nodes.len(), 1);
     assert_eq!(nodes[0]["leadMinistry"]["parent"]["code"], "KLA");
+}
+
+/// A first page's statement carries its limit in its text, so that PostgreSQL plans it a few
+/// times and then runs it on the plan it keeps (with the limit bound, it plans every execution
+/// anew, for ever: its plan for an unknown limit guesses a tenth of the rows, which over a few
+/// thousand actions never looks cheaper). The server shares one connection with the test here,
+/// so the test reads the session's prepared statements after the server's requests. Later
+/// pages bind their offset; every page reads the right rows, on both engines.
+#[tokio::test]
+async fn a_first_pages_statement_runs_on_the_plan_postgres_keeps() {
+    use entity::{action, enums::ActionStatus};
+    use sea_orm::{
+        ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, QueryOrder, Statement,
+    };
+    let app = spawn_app_with_pool(1).await;
+    let plan = tindak::bench::seed::Plan {
+        actions: 5_000,
+        meetings: 20,
+        ministries: 10,
+        seed: 11,
+        today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("a day"),
+    };
+    let seeder = tindak::db::connect(secrecy::ExposeSecret::expose_secret(
+        &app.settings.database_url,
+    ))
+    .await
+    .expect("connect");
+    tindak::bench::seed::seed(&seeder, app.settings.timezone, plan)
+        .await
+        .expect("seeded");
+    let open: Vec<String> = action::Entity::find()
+        .filter(action::Column::Status.eq(ActionStatus::Open))
+        .order_by_asc(action::Column::DueOn)
+        .order_by_asc(action::Column::Id)
+        .all(&seeder)
+        .await
+        .expect("the open actions")
+        .into_iter()
+        .map(|a| a.id.to_string())
+        .collect();
+    assert!(open.len() > 1_000, "{} open actions", open.len());
+    // The benchmark's page, and the pages after it.
+    let page = "query($after: String) { actions(first: 100, after: $after, filter: { status: [OPEN] }) { \
+                nodes { id title dueOn leadMinistry { name } meeting { title } } pageInfo { endCursor } } }";
+    let ids = |data: &Value| -> Vec<String> {
+        let nodes = data["actions"]["nodes"].as_array().expect("nodes");
+        assert!(nodes.iter().all(|n| n["leadMinistry"]["name"].is_string() && n["meeting"]["title"].is_string()));
+        nodes
+            .iter()
+            .map(|n| n["id"].as_str().expect("an id").to_owned())
+            .collect()
+    };
+    let mut after = Value::Null;
+    for round in 0..8 {
+        let first = app.data(page, json!({})).await;
+        assert_eq!(ids(&first), open[..100]);
+        if after.is_null() {
+            after = first["actions"]["pageInfo"]["endCursor"].clone();
+        }
+        let later = app.data(page, json!({ "after": after })).await;
+        let from = 100 * (round + 1);
+        assert_eq!(ids(&later), open[from..from + 100], "round {round}");
+        after = later["actions"]["pageInfo"]["endCursor"].clone();
+    }
+    if app.db.get_database_backend() != DbBackend::Postgres {
+        return;
+    }
+    let rows = app
+        .db
+        .query_all_raw(Statement::from_string(
+            DbBackend::Postgres,
+            "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements \
+             WHERE statement LIKE '%FROM \"actions\"%LIMIT%' AND statement NOT LIKE '%OFFSET%'",
+        ))
+        .await
+        .expect("the session's statements");
+    let plans: Vec<(String, i64, i64)> = rows
+        .iter()
+        .map(|r| {
+            let get = |c: &str| r.try_get::<i64>("", c).expect("a count");
+            (
+                r.try_get("", "statement").expect("text"),
+                get("generic_plans"),
+                get("custom_plans"),
+            )
+        })
+        .collect();
+    assert_eq!(
+        plans.len(),
+        1,
+        "the first page's statement, once: {plans:?}"
+    );
+    let (_, generic, custom) = &plans[0];
+    assert!(
+        *generic >= 1 && generic + custom == 8,
+        "eight executions, the last on the kept plan: {plans:?}"
+    );
 }
 
 /// One row of `sql` on the test server's database, when it is PostgreSQL (these checks are
