@@ -186,7 +186,7 @@ where
 /// cached plan: at 100,000 actions that is PostgreSQL's time for the nested page about
 /// halved (README, Performance). A later page binds its offset, a value that changes from
 /// page to page and would make a new statement of each; the first page has none.
-pub fn page_statement(backend: DbBackend, select: &SelectStatement, page: Page) -> Statement {
+fn page_statement(backend: DbBackend, select: &SelectStatement, page: Page) -> Statement {
     let mut statement = backend.build(select);
     let _ = write!(statement.sql, " LIMIT {}", page.limit + 1);
     if page.offset > 0 {
