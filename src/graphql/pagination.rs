@@ -195,10 +195,8 @@ fn page_statement(backend: DbBackend, select: &SelectStatement, page: Page) -> S
         values.push(Value::BigInt(Some(
             i64::try_from(page.offset).unwrap_or(i64::MAX),
         )));
-        let _ = match backend {
-            DbBackend::Postgres => write!(statement.sql, " OFFSET ${}", values.len()),
-            _ => write!(statement.sql, " OFFSET ?"),
-        };
+        let offset = crate::db::param(backend, values.len());
+        let _ = write!(statement.sql, " OFFSET {offset}");
     }
     statement
 }
