@@ -165,19 +165,14 @@ async fn a_first_pages_statement_runs_on_the_plan_postgres_keeps() {
         seed: 11,
         today: chrono::NaiveDate::from_ymd_opt(2026, 11, 1).expect("a day"),
     };
-    let seeder = tindak::db::connect(secrecy::ExposeSecret::expose_secret(
-        &app.settings.database_url,
-    ))
-    .await
-    .expect("connect");
-    tindak::bench::seed::seed(&seeder, app.settings.timezone, plan)
+    tindak::bench::seed::seed(&app.db, app.settings.timezone, plan)
         .await
         .expect("seeded");
     let open: Vec<String> = action::Entity::find()
         .filter(action::Column::Status.eq(ActionStatus::Open))
         .order_by_asc(action::Column::DueOn)
         .order_by_asc(action::Column::Id)
-        .all(&seeder)
+        .all(&app.db)
         .await
         .expect("the open actions")
         .into_iter()
