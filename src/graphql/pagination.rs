@@ -183,8 +183,8 @@ where
 /// execution anew, for ever (its plan for any limit guesses a tenth of the rows, so it never
 /// finds that plan cheaper than planning again with the value). With the limit in the text,
 /// a first page's statement is planned a handful of times per connection and then runs on its
-/// cached plan: at 100,000 actions that is PostgreSQL's time for the nested page about
-/// halved (README, Performance). A later page binds its offset, a value that changes from
+/// cached plan: at 100,000 actions PostgreSQL's CPU for the nested page went from 0.52-0.54
+/// to 0.31 ms (README, Performance). A later page binds its offset, a value that changes from
 /// page to page and would make a new statement of each; the first page has none.
 fn page_statement(backend: DbBackend, select: &SelectStatement, page: Page) -> Statement {
     let mut statement = backend.build(select);
